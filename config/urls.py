@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from workflows.access import Rule, require
+
+urlpatterns = [
+    path("", include("grants.urls")),
+    path("", include("applicants.urls")),
+    path("", include("notifications.urls")),
+    path("i18n/setlang/", require(Rule.PUBLIC)(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]

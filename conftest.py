@@ -1,0 +1,31 @@
+import os
+
+import pytest
+
+from tests import factories
+
+POSTGRES = os.environ.get("RUN_POSTGRES_TESTS") == "1"
+WORKER = os.environ.get("RUN_WORKER_TESTS") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    for item in items:
+        if "postgres" in item.keywords and connection.vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL-only: run by .ci/run (make test-pg)"))
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "files"
+
+
+@pytest.fixture
+def org_x(db):
+    return factories.OrganisationFactory(name="Gemeente Alphen", slug="alphen", code="ALP")
+
+
+@pytest.fixture
+def org_y(db):
+    return factories.OrganisationFactory(name="Gemeente Gouda", slug="gouda", code="GOU")

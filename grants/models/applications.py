@@ -1,0 +1,162 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
+
+from workflows import access
+
+from .schemes import Scheme
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    IN_REVIEW = "in_review", _("In review")
+    PROPOSED = "proposed", _("Decision proposed")
+    AWARDED = "awarded", _("Awarded")
+    REJECTED = "rejected", _("Rejected")
+    NOT_CONSIDERED = "not_considered", _("Not considered")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DecisionOutcome(models.TextChoices):
+    AWARD = "award", _("Award")
+    REJECT = "reject", _("Reject")
+    NOT_CONSIDERED = "not_considered", _("Not considered")
+
+
+OUTCOME_STATE = {
+    DecisionOutcome.AWARD: ApplicationState.AWARDED,
+    DecisionOutcome.REJECT: ApplicationState.REJECTED,
+    DecisionOutcome.NOT_CONSIDERED: ApplicationState.NOT_CONSIDERED,
+}
+OPEN_STATES = [
+    ApplicationState.SUBMITTED,
+    ApplicationState.INFO_REQUESTED,
+    ApplicationState.IN_REVIEW,
+    ApplicationState.PROPOSED,
+]
+S = ApplicationState
+
+
+class Application(FSMModelMixin, models.Model):
+    """An application (aanvraag) for a scheme. Its state changes only through workflows.services.
+
+    The transitions below only set fields that follow from them; the service around them locks the
+    row, checks the permission, writes the log, outbox and ledger rows.
+    """
+
+    scheme = models.ForeignKey(Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="applications")
+    company = models.ForeignKey(
+        "applicants.Company", verbose_name=_("company"), on_delete=models.PROTECT, related_name="applications"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications_created"
+    )
+    state = FSMField(_("state"), default=S.DRAFT, choices=ApplicationState, protected=True, db_index=True)
+    reference = models.CharField(_("reference"), max_length=30, blank=True)
+    title = models.CharField(_("project title"), max_length=200)
+    description = models.TextField(_("project description"))
+    requested_amount = models.DecimalField(
+        _("requested amount"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    electronic_consent = models.BooleanField(_("decisions may be sent electronically"), default=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # First come, first served is by the moment an application became complete (DOMAIN rule 1).
+    completed_at = models.DateTimeField(_("complete since"), null=True, blank=True, db_index=True)
+    decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_cases"
+    )
+    proposed_outcome = models.CharField(_("proposed outcome"), max_length=20, choices=DecisionOutcome, blank=True)
+    proposed_amount = models.DecimalField(
+        _("proposed amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    proposal_motivation = models.TextField(_("motivation"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    awarded_amount = models.DecimalField(_("awarded amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        constraints = [
+            # References carry the municipality's code and the year, so they are unique region-wide.
+            models.UniqueConstraint(fields=["reference"], condition=~models.Q(reference=""), name="unique_reference"),
+        ]
+        indexes = [
+            models.Index(fields=["scheme", "state", "decision_due_on"]),
+            models.Index(fields=["company", "state"]),
+        ]
+
+    def __str__(self):
+        return self.reference or f"{_('Draft')} #{self.pk}"
+
+    @property
+    def organisation(self):
+        return self.scheme.organisation
+
+    # --- transitions (no I/O, no save: workflows.services runs them) ---
+
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, permission=access.acts_for_applicant)
+    def submit(self, *, at):
+        self.submitted_at = at
+        self.completed_at = at
+
+    @transition(field=state, source=[S.SUBMITTED, S.IN_REVIEW], target=S.INFO_REQUESTED, permission=access.handles_case)
+    def request_info(self):
+        pass
+
+    @transition(field=state, source=S.INFO_REQUESTED, target=S.SUBMITTED, permission=access.acts_for_applicant)
+    def supply_info(self, *, at):
+        self.completed_at = at
+
+    @transition(field=state, source=S.SUBMITTED, target=S.IN_REVIEW, permission=access.handles_case)
+    def start_review(self):
+        pass
+
+    @transition(
+        field=state, source=[S.IN_REVIEW, S.INFO_REQUESTED], target=S.PROPOSED, permission=access.handles_case
+    )
+    def propose(self, *, by, outcome, amount, motivation):
+        self.proposed_by = by
+        self.proposed_outcome = outcome
+        self.proposed_amount = amount
+        self.proposal_motivation = motivation
+
+    @transition(field=state, source=S.PROPOSED, target=S.IN_REVIEW, permission=access.approves_case)
+    def send_back(self):
+        self.proposed_outcome = ""
+
+    @transition(
+        field=state,
+        source=S.PROPOSED,
+        target=GET_STATE(lambda self, **kw: OUTCOME_STATE[self.proposed_outcome], states=list(OUTCOME_STATE.values())),
+        permission=access.approves_case,
+    )
+    def approve(self, *, by, at):
+        self.decided_by = by
+        self.decided_at = at
+        if self.proposed_outcome == DecisionOutcome.AWARD:
+            self.awarded_amount = self.proposed_amount
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED, S.IN_REVIEW],
+        target=S.WITHDRAWN,
+        permission=access.acts_for_applicant,
+    )
+    def withdraw(self):
+        pass

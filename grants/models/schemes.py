@@ -1,0 +1,91 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .organisations import Organisation
+
+
+class SchemeKind(models.TextChoices):
+    VOUCHER = "voucher", _("Voucher")
+    PILOT = "pilot", _("Pilot grant")
+    CHAIN = "chain", _("Chain collaboration")
+
+
+class DistributionMethod(models.TextChoices):
+    FIRST_COME = "first_come", _("First come, first served")
+    RANKING = "ranking", _("Ranking after the closing date")
+    LOTTERY = "lottery", _("Lottery on an oversubscribed opening day")
+
+
+class SchemeQuerySet(models.QuerySet):
+    def open_on(self, day):
+        return self.filter(opens_on__lte=day).filter(Q(closes_on__isnull=True) | Q(closes_on__gte=day))
+
+
+class Scheme(models.Model):
+    """A subsidy scheme (regeling) with its budget ceiling, published before its period starts (Awb 4:22)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="schemes"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=SchemeKind)
+    code = models.SlugField(_("code"), max_length=40)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_nl = models.TextField(_("description (Dutch)"))
+    description_en = models.TextField(_("description (English)"))
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    legal_basis_url = models.URLField(_("link to the legal basis"), blank=True)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    distribution = models.CharField(
+        _("distribution method"), max_length=12, choices=DistributionMethod, default=DistributionMethod.FIRST_COME
+    )
+    min_amount = models.DecimalField(_("minimum amount"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    max_amount = models.DecimalField(_("maximum amount"), max_digits=12, decimal_places=2)
+    cofunding_percentage = models.PositiveSmallIntegerField(
+        _("co-funding percentage"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The share of eligible costs the scheme pays."),
+    )
+    decision_term_weeks = models.PositiveSmallIntegerField(_("decision term in weeks"), default=8)
+    repair_period_days = models.PositiveSmallIntegerField(_("default repair period in days"), default=14)
+    direct_determination_threshold = models.DecimalField(
+        _("direct determination below"), max_digits=12, decimal_places=2, default=Decimal("5000.00")
+    )
+    advance_percentage = models.PositiveSmallIntegerField(
+        _("advance percentage"), default=0, validators=[MaxValueValidator(100)]
+    )
+    max_awards_per_company = models.PositiveSmallIntegerField(_("maximum awards per company"), default=1)
+
+    objects = SchemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scheme")
+        verbose_name_plural = _("schemes")
+        ordering = ["organisation__name", "title_nl"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="unique_scheme_code"),
+            models.CheckConstraint(condition=Q(max_amount__gte=models.F("min_amount")), name="scheme_min_le_max"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return self.title_en if get_language() == "en" else self.title_nl
+
+    @property
+    def description(self):
+        return self.description_en if get_language() == "en" else self.description_nl
+
+    def is_open(self, day=None):
+        day = day or timezone.localdate()
+        return self.opens_on <= day and (self.closes_on is None or day <= self.closes_on)

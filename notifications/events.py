@@ -1,0 +1,25 @@
+"""The notification events: each has templates in templates/notifications/<event>/ (subject.txt,
+body.txt, body.html) rendered in the recipient's language, and channels."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Event:
+    inbox: bool = True
+    email: bool = True
+    legal_effect: bool = False  # always sent immediately, never held for a digest
+
+
+EVENTS = {
+    "verify_email": Event(inbox=False),
+    "password_reset": Event(inbox=False),
+    "application_submitted": Event(),
+    "application_received": Event(),
+    "info_requested": Event(legal_effect=True),
+    "info_supplied": Event(),
+    "proposal_awaiting_approval": Event(),
+    "proposal_sent_back": Event(),
+    "decision_made": Event(legal_effect=True),
+    "application_withdrawn": Event(),
+}

@@ -1,0 +1,153 @@
+"""Notifications leave the process only through the outbox.
+
+notify(...)        inside the business transaction: one outbox row per recipient, relayed after commit.
+outbox_relay(...)  claims pending rows with a lease and hands their ids to Celery.
+outbox_deliver(id) the idempotent delivery: at most one inbox item and one email per row.
+outbox_retry(ids)  an administrator's retry of failed rows.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .events import EVENTS
+from .models import InboxItem, Outbox, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+
+def notify(*, event, recipients=(), emails=(), context=None, url="", dedupe_key=None):
+    """Write outbox rows for ``event`` to users ``recipients`` and bare addresses ``emails``.
+
+    Must run inside the transaction of the change that causes it; the rows are relayed after
+    commit and vanish with a rollback. ``context`` must be JSON-serialisable. Returns the rows.
+    """
+    spec = EVENTS[event]
+    rows = []
+    for user in {u.pk: u for u in recipients}.values():
+        rows.append(
+            Outbox(
+                event=event, recipient=user, email=user.email, language=user.language,
+                send_email=spec.email, send_inbox=spec.inbox, context=context or {}, url=url,
+                dedupe_key=f"{dedupe_key}:{user.pk}" if dedupe_key else None,
+            )
+        )
+    for address in emails:
+        rows.append(
+            Outbox(
+                event=event, email=address, language=translation.get_language() or settings.LANGUAGE_CODE,
+                send_email=True, send_inbox=False, context=context or {}, url=url,
+                dedupe_key=f"{dedupe_key}:{address}" if dedupe_key else None,
+            )
+        )
+    created = Outbox.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+    # robust: an unreachable broker after commit is logged, never raised into the user's request.
+    transaction.on_commit(lambda: outbox_relay(ids=ids), robust=True)
+    return created
+
+
+def outbox_relay(*, ids=None, limit=200):
+    """Claim pending rows (all, or ``ids``) whose lease is free and hand them to the delivery task.
+
+    The claim sets ``claimed_until`` in its own transaction with SKIP LOCKED (PostgreSQL) or under
+    SQLite's write lock, so two relays never hand out the same row. A row whose task is lost
+    (worker or broker died) is claimed again once its lease ends. Returns the number handed out.
+    """
+    from .tasks import outbox_deliver as deliver_task
+
+    now = timezone.now()
+    with transaction.atomic():
+        pending = Outbox.objects.filter(status=OutboxStatus.PENDING).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        )
+        if ids is not None:
+            pending = pending.filter(pk__in=ids)
+        claimed = list(
+            pending.select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True)[:limit]
+        )
+        Outbox.objects.filter(pk__in=claimed).update(
+            claimed_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+        )
+    handed = 0
+    for pk in claimed:
+        try:
+            deliver_task.delay(pk)
+            handed += 1
+        except Exception:  # broker down: free the claim so the next relay run tries again
+            logger.warning("outbox relay could not publish row %s; it stays pending", pk, exc_info=True)
+            Outbox.objects.filter(pk=pk, status=OutboxStatus.PENDING).update(claimed_until=None)
+            break
+    return handed
+
+
+def render_message(row):
+    """Subject, text and HTML of a row, in the recipient's language."""
+    base = f"notifications/{row.event}"
+    context = {**row.context, "url": absolute_url(row.url), "recipient": row.recipient}
+    with translation.override(row.language):
+        subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+        text = render_to_string(f"{base}/body.txt", context)
+        html = render_to_string(f"{base}/body.html", context)
+    return subject, text, html
+
+
+def absolute_url(path):
+    return f"{settings.SITE_URL.rstrip('/')}{path}" if path else ""
+
+
+def outbox_deliver(*, outbox_id):
+    """Deliver one row, idempotently: the row is locked, each channel has its own sent mark, and a
+    row already sent is left alone. Transport errors propagate (the task retries); the inbox item
+    of a failed attempt is rolled back with it."""
+    with transaction.atomic():
+        row = Outbox.objects.select_for_update().filter(pk=outbox_id).first()
+        if row is None or row.status == OutboxStatus.SENT:
+            return False
+        subject, text, html = render_message(row)
+        if row.send_inbox and row.recipient_id:
+            InboxItem.objects.get_or_create(
+                outbox=row, defaults={"user_id": row.recipient_id, "subject": subject, "body": text, "url": row.url}
+            )
+        if row.send_email and row.email and row.email_sent_at is None:
+            message = EmailMultiAlternatives(
+                subject=subject, body=text, to=[row.email], headers={"Message-ID": row.message_id}
+            )
+            message.attach_alternative(html, "text/html")
+            message.send()
+            row.email_sent_at = timezone.now()
+        row.status = OutboxStatus.SENT
+        row.sent_at = timezone.now()
+        row.attempts += 1
+        row.last_error = ""
+        row.save(update_fields=["status", "sent_at", "email_sent_at", "attempts", "last_error"])
+        return True
+
+
+def outbox_record_failure(*, outbox_id, error, final):
+    """Count a failed attempt; after the last one the row is marked failed for an administrator."""
+    with transaction.atomic():
+        row = Outbox.objects.select_for_update().filter(pk=outbox_id).first()
+        if row is None or row.status == OutboxStatus.SENT:
+            return
+        row.attempts += 1
+        row.last_error = str(error)[:2000]
+        if final:
+            row.status = OutboxStatus.FAILED
+        row.save(update_fields=["attempts", "last_error", "status"])
+
+
+def outbox_retry(*, ids):
+    """Put failed rows back to pending and relay them after commit."""
+    with transaction.atomic():
+        count = Outbox.objects.filter(pk__in=ids, status=OutboxStatus.FAILED).update(
+            status=OutboxStatus.PENDING, attempts=0, claimed_until=None
+        )
+        transaction.on_commit(lambda: outbox_relay(ids=list(ids)), robust=True)
+    return count

@@ -1,0 +1,28 @@
+"""Thin Celery entry points; the work is in notifications.services."""
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+TRANSPORT_ERRORS = (smtplib.SMTPException, OSError)
+
+
+@shared_task(name="notifications.tasks.outbox_relay")
+def outbox_relay():
+    return services.outbox_relay()
+
+
+@shared_task(bind=True, name="notifications.tasks.outbox_deliver", max_retries=None)
+def outbox_deliver(self, outbox_id):
+    try:
+        return services.outbox_deliver(outbox_id=outbox_id)
+    except TRANSPORT_ERRORS as error:
+        final = self.request.retries + 1 >= settings.OUTBOX_MAX_ATTEMPTS
+        services.outbox_record_failure(outbox_id=outbox_id, error=error, final=final)
+        if final:
+            return False
+        # Exponential backoff: 10 s, 20 s, 40 s, ...
+        raise self.retry(countdown=10 * 2**self.request.retries, exc=error) from error

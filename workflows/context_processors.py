@@ -1,0 +1,18 @@
+from . import access
+
+
+def navigation(request):
+    """Role-aware navigation and the inbox's unread count (one query each, only when logged in)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from notifications.selectors import unread_count
+
+    return {
+        "nav_is_applicant": access.is_applicant(user),
+        "nav_is_officer": access.is_staff(user, access.OFFICER),
+        "nav_is_manager": access.is_staff(user, access.MANAGER),
+        "nav_is_administrator": access.is_staff(user, access.ADMINISTRATOR),
+        "nav_is_staff": access.is_staff(user),
+        "inbox_unread": unread_count(user),
+    }

@@ -1,0 +1,24 @@
+from .applications import (
+    application_approve,
+    application_propose,
+    application_request_info,
+    application_send_back,
+    application_start_review,
+    application_submit,
+    application_supply_info,
+    application_withdraw,
+)
+from .core import run_transition, timeline
+
+__all__ = [
+    "application_approve",
+    "application_propose",
+    "application_request_info",
+    "application_send_back",
+    "application_start_review",
+    "application_submit",
+    "application_supply_info",
+    "application_withdraw",
+    "run_transition",
+    "timeline",
+]

@@ -1,0 +1,180 @@
+"""Application use cases. Each runs one transition through run_transition and adds its own
+effects (reference, deadlines, ledger rows, outbox rows) inside the same transaction."""
+
+from decimal import Decimal
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.models import User
+from grants import services as budget
+from grants.models import (
+    Application,
+    BudgetExceeded,
+    DecisionOutcome,
+    DistributionMethod,
+    ReferenceCounter,
+    StaffRole,
+)
+from notifications.services import notify
+
+from ..deadlines import term_end
+from ..exceptions import TransitionRefused
+from .core import run_transition
+
+
+def _staff(application, role):
+    return User.objects.filter(
+        staff_memberships__organisation_id=application.scheme.organisation_id,
+        staff_memberships__role=role,
+        is_active=True,
+    ).distinct()
+
+
+def _company_users(application):
+    return User.objects.filter(company_memberships__company_id=application.company_id, is_active=True)
+
+
+def _context(application):
+    return {
+        "reference": application.reference,
+        "title": application.title,
+        "scheme_nl": application.scheme.title_nl,
+        "scheme_en": application.scheme.title_en,
+        "organisation": application.scheme.organisation.name,
+        "company": application.company.name,
+        "decision_due_on": application.decision_due_on.isoformat() if application.decision_due_on else "",
+    }
+
+
+def _applicant_url(application):
+    return reverse("application_detail", args=[application.pk])
+
+
+def _staff_url(application):
+    return reverse("case_detail", args=[application.pk])
+
+
+def next_reference(organisation, year):
+    """Reserve the next number of ``organisation`` in ``year`` (the counter row is locked by the update)."""
+    counter, _created = ReferenceCounter.objects.get_or_create(organisation=organisation, year=year)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db()
+    return f"{organisation.code}-{year}-{counter.last:05d}"
+
+
+def application_submit(*, application_id, actor):
+    """Submit a draft: reference, receipt, decision due date and, for first-come schemes, the budget
+    reservation in order of completeness. Refused when the scheme is closed (the draft stays)."""
+    now = timezone.now()
+
+    def effects(app):
+        scheme = app.scheme
+        if not scheme.is_open(timezone.localdate(now)):
+            raise TransitionRefused(_("This scheme is not open for applications; your draft has been kept."))
+        app.reference = next_reference(scheme.organisation, timezone.localdate(now).year)
+        app.decision_due_on = term_end(timezone.localdate(now), weeks=scheme.decision_term_weeks)
+        if scheme.distribution == DistributionMethod.FIRST_COME:
+            budget.budget_reserve(application=app, amount=app.requested_amount, actor=actor)
+        notify(event="application_submitted", recipients=_company_users(app), context=_context(app),
+               url=_applicant_url(app))
+        notify(event="application_received", recipients=_staff(app, StaffRole.OFFICER), context=_context(app),
+               url=_staff_url(app))
+
+    return run_transition(model=Application, pk=application_id, name="submit", actor=actor,
+                          params={"at": now}, effects=effects)
+
+
+def application_request_info(*, application_id, actor, missing, deadline=None):
+    """Ask the applicant to complete the application by ``deadline`` (default: the scheme's repair
+    period). Awb 4:15: the decision clock stops from the day after this request."""
+
+    def effects(app):
+        due = deadline or term_end(timezone.localdate(), days=app.scheme.repair_period_days)
+        notify(event="info_requested", recipients=_company_users(app),
+               context={**_context(app), "missing": missing, "repair_due_on": due.isoformat()},
+               url=_applicant_url(app))
+
+    return run_transition(model=Application, pk=application_id, name="request_info", actor=actor,
+                          effects=effects, comment=missing)
+
+
+def application_supply_info(*, application_id, actor, comment=""):
+    def effects(app):
+        recipients = [app.assigned_to] if app.assigned_to_id else _staff(app, StaffRole.OFFICER)
+        notify(event="info_supplied", recipients=recipients, context=_context(app), url=_staff_url(app))
+
+    return run_transition(model=Application, pk=application_id, name="supply_info", actor=actor,
+                          params={"at": timezone.now()}, effects=effects, comment=comment)
+
+
+def application_start_review(*, application_id, actor):
+    def effects(app):
+        if app.assigned_to_id is None:
+            app.assigned_to = actor
+
+    return run_transition(model=Application, pk=application_id, name="start_review", actor=actor, effects=effects)
+
+
+def application_propose(*, application_id, actor, outcome, amount, motivation):
+    """Propose a decision for a manager's approval. The amount may not exceed the request or the
+    scheme's maximum."""
+
+    def effects(app):
+        if outcome == DecisionOutcome.AWARD:
+            cap = min(app.requested_amount, app.scheme.max_amount)
+            if amount is None or amount <= Decimal("0") or amount > cap:
+                raise TransitionRefused(_("The proposed amount must be above zero and at most %(cap)s.") % {"cap": cap})
+        notify(event="proposal_awaiting_approval", recipients=_staff(app, StaffRole.MANAGER).exclude(pk=actor.pk),
+               context=_context(app), url=_staff_url(app))
+
+    return run_transition(
+        model=Application, pk=application_id, name="propose", actor=actor, effects=effects, comment=motivation,
+        params={"by": actor, "outcome": outcome, "amount": amount if outcome == DecisionOutcome.AWARD else None,
+                "motivation": motivation},
+    )
+
+
+def application_send_back(*, application_id, actor, comment):
+    def effects(app):
+        proposer = User.objects.filter(pk=app.proposed_by_id)
+        notify(event="proposal_sent_back", recipients=proposer, context={**_context(app), "comment": comment},
+               url=_staff_url(app))
+
+    return run_transition(model=Application, pk=application_id, name="send_back", actor=actor, effects=effects,
+                          comment=comment)
+
+
+def application_approve(*, application_id, actor):
+    """Approve the proposed decision (four-eyes: never by its proposer). An award commits the amount
+    in place of the reservation; a rejection releases the reservation."""
+
+    def effects(app):
+        if app.proposed_outcome == DecisionOutcome.AWARD:
+            try:
+                budget.budget_commit(application=app, amount=app.awarded_amount, actor=actor)
+            except BudgetExceeded as error:
+                raise TransitionRefused(str(error)) from None
+        else:
+            budget.budget_release_reservation(application=app, actor=actor, reason=app.proposed_outcome)
+        notify(event="decision_made", recipients=_company_users(app),
+               context={**_context(app), "outcome": app.proposed_outcome,
+                        "amount": str(app.awarded_amount or "")},
+               url=_applicant_url(app))
+
+    return run_transition(model=Application, pk=application_id, name="approve", actor=actor, effects=effects,
+                          params={"by": actor, "at": timezone.now()})
+
+
+def application_withdraw(*, application_id, actor):
+    def effects(app):
+        budget.budget_release_reservation(application=app, actor=actor, reason="withdrawn")
+        if app.reference:
+            notify(event="application_withdrawn", recipients=_staff(app, StaffRole.OFFICER),
+                   context=_context(app), url=_staff_url(app))
+
+    return run_transition(model=Application, pk=application_id, name="withdraw", actor=actor, effects=effects)
+
+

@@ -1,0 +1,75 @@
+"""The one way a case changes state.
+
+    run_transition(model=Application, pk=..., name="submit", actor=user, params={...}, effects=fn)
+
+In one ``transaction.atomic()``: lock the row, check that the transition exists from the current
+state and that ``actor`` has its permission (the ``permission=`` on the django-fsm transition,
+which asks workflows.access), run the transition, call ``effects(obj)`` (the feature's ledger and
+outbox rows, other fields), save, and write the transition log row. Any exception rolls all of it
+back, so a refused or failed transition leaves no log, outbox or ledger row behind. Side effects
+leave the process only after commit, through the outbox (notifications.services.notify).
+
+Feature services (``application_submit`` ...) wrap this function; views call the feature services
+and turn ``TransitionRefused`` into a message for the user.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+
+from ..exceptions import TransitionRefused
+from ..models import TransitionLog
+
+
+def run_transition(*, model, pk, name, actor, params=None, effects=None, comment="", field="state"):
+    """Run transition ``name`` on ``model`` row ``pk`` for ``actor`` and return the saved object.
+
+    Raises TransitionRefused (translated message) when the row is in a state the transition does
+    not leave from, when its conditions fail, or when ``actor`` lacks the permission; ``effects``
+    may raise it too. ``actor`` None means the system (beat jobs); system transitions skip the
+    permission check but not the state check.
+    """
+    with transaction.atomic():
+        try:
+            obj = model.objects.select_for_update().get(pk=pk)
+        except model.DoesNotExist:
+            raise TransitionRefused(_("This case no longer exists.")) from None
+        method = getattr(obj, name)
+        source = getattr(obj, field)
+        if not can_proceed(method, check_conditions=False):
+            raise TransitionRefused(
+                _("This is not possible while the case is “%(state)s”.") % {"state": state_label(obj, field)}
+            )
+        if not can_proceed(method):
+            raise TransitionRefused(_("The conditions for this step are not met."))
+        if actor is not None and not has_transition_perm(method, actor):
+            raise TransitionRefused(_("You are not allowed to take this step on this case."))
+        try:
+            method(**(params or {}))
+        except TransitionNotAllowed:
+            raise TransitionRefused(_("This step is not allowed now.")) from None
+        if effects is not None:
+            effects(obj)
+        obj.save()
+        TransitionLog.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=obj.pk,
+            transition=name,
+            source_state=source,
+            target_state=getattr(obj, field),
+            actor=actor,
+            comment=comment,
+        )
+        return obj
+
+
+def state_label(obj, field="state"):
+    return getattr(obj, f"get_{field}_display")()
+
+
+def timeline(obj):
+    """The transition log of one object, oldest first, with the actors in one query."""
+    return TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).select_related("actor")
