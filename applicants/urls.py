@@ -1,1 +1,17 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("account/registreren/", views.register, name="register"),
+    path("account/bevestigen/<str:token>/", views.verify_email, name="verify_email"),
+    path("account/inloggen/", views.login_view, name="login"),
+    path("account/uitloggen/", views.logout_view, name="logout"),
+    path("account/wachtwoord-vergeten/", views.password_reset, name="password_reset"),
+    path("account/wachtwoord-vergeten/verstuurd/", views.password_reset_done, name="password_reset_done"),
+    path("account/wachtwoord/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("account/wachtwoord/gewijzigd/", views.password_reset_complete, name="password_reset_complete"),
+    path("mijn/", views.applicant_home, name="applicant_home"),
+    path("mijn/bedrijven/nieuw/", views.company_create, name="company_create"),
+    path("mijn/bedrijven/<int:company_id>/", views.company_edit, name="company_edit"),
+]

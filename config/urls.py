@@ -4,6 +4,8 @@ from django.views.i18n import set_language
 
 from workflows.access import Rule, require
 
+admin.site.site_header = "Subsidieloket"
+
 urlpatterns = [
     path("", include("grants.urls")),
     path("", include("applicants.urls")),

@@ -7,7 +7,7 @@ outbox_retry(ids)  an administrator's retry of failed rows.
 """
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from .events import EVENTS
 from .models import InboxItem, Outbox, OutboxStatus
@@ -91,7 +92,13 @@ def render_message(row):
     """Subject, text and HTML of a row, in the recipient's language."""
     base = f"notifications/{row.event}"
     context = {**row.context, "url": absolute_url(row.url), "recipient": row.recipient}
+    # Texts stored in both languages (scheme titles) are picked in the recipient's language.
+    for key in [k[:-3] for k in row.context if k.endswith("_nl")]:
+        context[key] = row.context.get(f"{key}_{row.language}") or row.context[f"{key}_nl"]
     with translation.override(row.language):
+        for key, value in row.context.items():
+            if key.endswith("_on") and value:  # ISO dates become "11 december 2026" in the reader's language
+                context[key] = date_format(date.fromisoformat(value), "j F Y")
         subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
         text = render_to_string(f"{base}/body.txt", context)
         html = render_to_string(f"{base}/body.html", context)

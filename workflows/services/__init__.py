@@ -8,9 +8,10 @@ from .applications import (
     application_supply_info,
     application_withdraw,
 )
-from .core import run_transition, timeline
+from .core import allowed_transitions, run_transition, timeline
 
 __all__ = [
+    "allowed_transitions",
     "application_approve",
     "application_propose",
     "application_request_info",

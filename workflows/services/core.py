@@ -68,8 +68,21 @@ def state_label(obj, field="state"):
     return getattr(obj, f"get_{field}_display")()
 
 
-def timeline(obj):
-    """The transition log of one object, oldest first, with the actors in one query."""
-    return TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("actor")
+def timeline(obj, field="state"):
+    """The transition log of one object, oldest first, with the actors in one query and each
+    entry's ``target_state_label`` in the current language."""
+    labels = dict(type(obj)._meta.get_field(field).flatchoices)
+    entries = list(
+        TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+        ).select_related("actor")
+    )
+    for entry in entries:
+        entry.target_state_label = labels.get(entry.target_state, entry.target_state)
+    return entries
+
+
+def allowed_transitions(obj, user, field="state"):
+    """Names of the transitions ``user`` may run on ``obj`` now: pages show only these buttons."""
+    available = getattr(obj, f"get_available_user_{field}_transitions")(user)
+    return {t.name for t in available}

@@ -1,0 +1,177 @@
+"""The demo region: three Zuid-Holland municipalities, a scheme of each kind, demo users per role and
+cases in several states. Idempotent: a second run changes nothing."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from applicants.models import Company, CompanyMembership, LegalForm, User
+from grants.models import Application, DistributionMethod, Organisation, Scheme, SchemeKind, StaffMembership
+from grants.services import budget_open
+from workflows import services
+
+DEMO_PASSWORD = "demo-Circulair-2026"
+
+MUNICIPALITIES = [
+    ("Gemeente Alphen aan den Rijn", "alphen", "ALP"),
+    ("Gemeente Gouda", "gouda", "GOU"),
+    ("Gemeente Leiden", "leiden", "LEI"),
+]
+
+# (email, name, municipality slug, roles)
+STAFF = [
+    ("behandelaar@alphen.demo", "Sanne de Vries", "alphen", ["officer"]),
+    ("budgethouder@alphen.demo", "Pieter Jansen", "alphen", ["manager"]),
+    ("beheerder@alphen.demo", "Fatima El Amrani", "alphen", ["administrator"]),
+    ("behandelaar@gouda.demo", "Joost Bakker", "gouda", ["officer"]),
+    ("budgethouder@gouda.demo", "Ingrid Visser", "gouda", ["manager"]),
+    ("behandelaar@leiden.demo", "Noor Hendriks", "leiden", ["officer", "manager"]),
+]
+
+COMPANIES = [
+    # kvk, name, legal form, street, postcode, city, municipality, sbi, employees, iban, user
+    ("68750110", "Houtwerk Hergebruik B.V.", LegalForm.PRIVATE_LIMITED, "Hooftstraat 12", "2406 GH",
+     "Alphen aan den Rijn", "alphen", "1629", 14, "NL91ABNA0417164300", ("ondernemer@houtwerk.demo", "Kees Houtman")),
+    ("69599084", "Reststroom Gouda V.O.F.", LegalForm.PARTNERSHIP, "Nieuwe Gouwe O.Z. 5", "2801 SB",
+     "Gouda", "gouda", "3832", 6, "NL02RABO0300065264", ("ondernemer@reststroom.demo", "Lotte Smit")),
+    ("70145636", "Textiel Terug Leiden B.V.", LegalForm.PRIVATE_LIMITED, "Haarlemmerstraat 80", "2312 GD",
+     "Leiden", "leiden", "1392", 9, "NL39INGB0001234567", ("ondernemer@textielterug.demo", "Mehmet Yilmaz")),
+]
+
+
+def _scheme_specs(today):
+    year_start = datetime.date(today.year, 1, 1)
+    year_end = datetime.date(today.year, 12, 31)
+    return [
+        dict(org="alphen", code="circulaire-scan", kind=SchemeKind.VOUCHER,
+             title_nl="Voucher circulaire scan", title_en="Circular scan voucher",
+             description_nl="Een voucher van 50% (EUR 1.000 tot 2.000) voor een circulaire scan door een erkend "
+                            "regionaal adviseur. Wie het eerst komt, het eerst maalt.",
+             description_en="A 50% voucher (EUR 1,000 to 2,000) for a circular scan by an approved regional "
+                            "adviser. First come, first served.",
+             legal_basis="Algemene subsidieverordening Alphen aan den Rijn 2024 en Regeling circulaire vouchers",
+             opens_on=year_start, closes_on=year_end, distribution=DistributionMethod.FIRST_COME,
+             min_amount="1000", max_amount="2000", cofunding_percentage=50, decision_term_weeks=13,
+             ceiling="82740.00"),
+        dict(org="gouda", code="circulaire-pilot", kind=SchemeKind.PILOT,
+             title_nl="Microsubsidie circulaire pilot", title_en="Circular pilot micro-subsidy",
+             description_nl="Tot EUR 10.000 voor een pilot die materialen hergebruikt of een gedeelde "
+                            "reststromenhub opzet; voorschot van 80%.",
+             description_en="Up to EUR 10,000 for a pilot that reuses materials or sets up a shared "
+                            "residual-stream hub; 80% advance.",
+             legal_basis="Algemene subsidieverordening Gouda 2023 en Subsidieregeling circulaire pilots",
+             opens_on=year_start, closes_on=year_end, distribution=DistributionMethod.FIRST_COME,
+             min_amount="2500", max_amount="10000", cofunding_percentage=50, advance_percentage=80,
+             ceiling="150000.00"),
+        dict(org="leiden", code="ketensamenwerking", kind=SchemeKind.CHAIN,
+             title_nl="Ketensamenwerking circulair", title_en="Circular chain collaboration",
+             description_nl="60% van de kosten, EUR 10.000 tot 75.000, voor ten minste drie partners waarvan "
+                            "twee ondernemingen. Rangschikking na de sluitingsdatum.",
+             description_en="60% of the costs, EUR 10,000 to 75,000, for at least three partners of which two "
+                            "businesses. Ranked after the closing date.",
+             legal_basis="Algemene subsidieverordening Leiden en Regeling ketensamenwerking circulaire economie",
+             opens_on=year_start, closes_on=year_end, distribution=DistributionMethod.RANKING,
+             min_amount="10000", max_amount="75000", cofunding_percentage=60, ceiling="300000.00"),
+        dict(org="alphen", code="voucher-vorig-jaar", kind=SchemeKind.VOUCHER,
+             title_nl="Voucher circulaire scan (vorige ronde)", title_en="Circular scan voucher (previous round)",
+             description_nl="De gesloten ronde van vorig jaar.", description_en="Last year's closed round.",
+             legal_basis="Algemene subsidieverordening Alphen aan den Rijn 2024",
+             opens_on=datetime.date(today.year - 1, 1, 1), closes_on=datetime.date(today.year - 1, 12, 31),
+             distribution=DistributionMethod.FIRST_COME, min_amount="1000", max_amount="2000",
+             cofunding_percentage=50, ceiling="50000.00"),
+    ]
+
+
+class Command(BaseCommand):
+    help = "Load the demo region (idempotent)."
+
+    def handle(self, *args, **options):
+        if Organisation.objects.filter(slug="alphen").exists():
+            self.stdout.write("Demo region already loaded.")
+            return
+        with transaction.atomic():
+            self._load()
+        self.stdout.write(self.style.SUCCESS("Demo region loaded."))
+
+    def _user(self, email, name, **extra):
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name,
+                                        email_verified_at=timezone.now(), **extra)
+        return user
+
+    def _load(self):
+        today = timezone.localdate()
+        orgs = {}
+        for name, slug, code in MUNICIPALITIES:
+            orgs[slug] = Organisation.objects.create(
+                name=name, slug=slug, code=code, email=f"subsidies@{slug}.demo",
+                website=f"https://www.{slug}.nl", postal_address=f"Postbus 1\n{name}",
+            )
+        staff = {}
+        for email, name, slug, roles in STAFF:
+            user = self._user(email, name)
+            for role in roles:
+                StaffMembership.objects.create(user=user, organisation=orgs[slug], role=role)
+            staff[email] = user
+        self._user("admin@grantdesk.demo", "Platform Beheer", is_staff=True, is_superuser=True)
+        schemes = {}
+        for spec in _scheme_specs(today):
+            ceiling = Decimal(spec.pop("ceiling"))
+            org = orgs[spec.pop("org")]
+            for key in ("min_amount", "max_amount"):
+                spec[key] = Decimal(spec[key])
+            scheme = Scheme.objects.create(organisation=org, **spec)
+            budget_open(scheme=scheme, ceiling=ceiling)
+            schemes[scheme.code] = scheme
+        applicants = {}
+        for kvk, name, form, street, postcode, city, slug, sbi, employees, iban, (email, person) in COMPANIES:
+            company = Company.objects.create(
+                kvk_number=kvk, name=name, legal_form=form, street=street, postcode=postcode, city=city,
+                municipality=orgs[slug], sbi_code=sbi, employees=employees, iban=iban, contact_email=email,
+            )
+            user = self._user(email, person)
+            CompanyMembership.objects.create(user=user, company=company, role=CompanyMembership.Role.OWNER)
+            applicants[slug] = (user, company)
+        self._cases(schemes, applicants, staff)
+
+    def _cases(self, schemes, applicants, staff):
+        """One case per state in Alphen's voucher, all through the real transition services."""
+        user, company = applicants["alphen"]
+        officer, manager = staff["behandelaar@alphen.demo"], staff["budgethouder@alphen.demo"]
+        voucher = schemes["circulaire-scan"]
+
+        def new(title, amount):
+            return Application.objects.create(
+                scheme=voucher, company=company, created_by=user, title=title, requested_amount=Decimal(amount),
+                description="Een erkend adviseur brengt onze houtreststromen in kaart en adviseert over "
+                            "hergebruik in nieuwe meubels (R3 hergebruik).",
+            )
+
+        new("Circulaire scan werkplaats (concept)", "1500")
+        submitted = new("Circulaire scan houtopslag", "1200")
+        services.application_submit(application_id=submitted.pk, actor=user)
+        info = new("Circulaire scan zagerij", "1800")
+        services.application_submit(application_id=info.pk, actor=user)
+        services.application_start_review(application_id=info.pk, actor=officer)
+        services.application_request_info(application_id=info.pk, actor=officer,
+                                          missing="Stuur de offerte van de adviseur mee.")
+        proposed = new("Circulaire scan lakstraat", "2000")
+        services.application_submit(application_id=proposed.pk, actor=user)
+        services.application_start_review(application_id=proposed.pk, actor=officer)
+        services.application_propose(application_id=proposed.pk, actor=officer, outcome="award",
+                                     amount=Decimal("2000"), motivation="Voldoet aan alle voorwaarden.")
+        awarded = new("Circulaire scan showroom", "1000")
+        services.application_submit(application_id=awarded.pk, actor=user)
+        services.application_start_review(application_id=awarded.pk, actor=officer)
+        services.application_propose(application_id=awarded.pk, actor=officer, outcome="award",
+                                     amount=Decimal("1000"), motivation="Voldoet aan alle voorwaarden.")
+        services.application_approve(application_id=awarded.pk, actor=manager)
+        g_user, g_company = applicants["gouda"]
+        pilot = Application.objects.create(
+            scheme=schemes["circulaire-pilot"], company=g_company, created_by=g_user,
+            title="Gedeelde reststromenhub Goudse binnenstad", requested_amount=Decimal("8500"),
+            description="Vijf ondernemers delen een inzamelpunt voor bedrijfsafval en verkopen de stromen samen.",
+        )
+        services.application_submit(application_id=pilot.pk, actor=g_user)
