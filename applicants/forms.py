@@ -8,7 +8,9 @@ from .validators import normalise_iban, normalise_postcode
 
 
 class RegistrationForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password1 = forms.CharField(
         label=_("Password"),

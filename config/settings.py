@@ -93,7 +93,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file (not :memory:) so a real Celery worker can share the test database; one per test run.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 AUTH_USER_MODEL = "applicants.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -117,6 +118,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = not env_bool("PRODUCTION")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -148,6 +151,14 @@ if os.environ.get("EMAIL_HOST"):
                 "use_tls": env_bool("EMAIL_USE_TLS"),
                 "timeout": 20,
             },
+        }
+    }
+elif os.environ.get("EMAIL_FILE_PATH"):
+    # Messages go to files in a folder, so a test (or a demo) can read what a real worker sent.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": os.environ["EMAIL_FILE_PATH"]},
         }
     }
 else:

@@ -18,7 +18,8 @@ class TransitionLog(models.Model):
     source_state = models.CharField(_("from"), max_length=30)
     target_state = models.CharField(_("to"), max_length=30)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
     )
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)

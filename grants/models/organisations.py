@@ -63,3 +63,6 @@ class ReferenceCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="unique_reference_counter")]
+
+    def __str__(self):
+        return f"{self.organisation.code}-{self.year}: {self.last}"

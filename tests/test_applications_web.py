@@ -1,0 +1,123 @@
+"""The application journey through the pages: draft, submit, review, propose, approve."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from grants.models import Application, ApplicationState, StaffRole
+from notifications.models import Outbox
+from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory, make_staff
+
+
+@pytest.fixture
+def scheme(org_x):
+    return SchemeFactory(organisation=org_x, ceiling=Decimal("3000.00"))
+
+
+@pytest.fixture
+def applicant(db):
+    return ApplicantFactory()
+
+
+def _draft(client, scheme, applicant, amount="1500.00"):
+    client.force_login(applicant)
+    return client.post(reverse("application_create", args=[scheme.pk]), {
+        "company": applicant.test_company.pk, "title": "Scan van onze houtstromen",
+        "description": "Een adviseur brengt onze reststromen in kaart.", "requested_amount": amount,
+        "electronic_consent": "on",
+    })
+
+
+@pytest.mark.django_db
+def test_draft_is_saved_and_can_be_resumed(client, scheme, applicant):
+    response = _draft(client, scheme, applicant)
+    application = Application.objects.get()
+    assert response.status_code == 302 and application.state == ApplicationState.DRAFT
+    page = client.get(reverse("application_edit", args=[application.pk]))
+    assert "Scan van onze houtstromen" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_amount_above_scheme_maximum_is_refused_at_the_field(client, scheme, applicant):
+    response = _draft(client, scheme, applicant, amount="2500.00")
+    assert response.status_code == 200
+    assert "requested_amount" in response.context["form"].errors
+    assert 'value="Scan van onze houtstromen"' in response.content.decode()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_submit_gives_reference_reservation_and_receipt(client, scheme, applicant, django_capture_on_commit_callbacks):
+    _draft(client, scheme, applicant)
+    application = Application.objects.get()
+    with django_capture_on_commit_callbacks():
+        client.post(reverse("application_submit", args=[application.pk]))
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SUBMITTED
+    assert application.reference.startswith("ALP-")
+    scheme.budget.refresh_from_db()
+    assert scheme.budget.reserved == Decimal("1500.00")
+    assert Outbox.objects.filter(event="application_submitted", recipient=applicant).count() == 1
+
+
+@pytest.mark.django_db
+def test_second_submit_post_is_refused_with_a_message_not_an_error(client, scheme, applicant):
+    _draft(client, scheme, applicant)
+    application = Application.objects.get()
+    client.post(reverse("application_submit", args=[application.pk]))
+    response = client.post(reverse("application_submit", args=[application.pk]), follow=True)
+    assert response.status_code == 200
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+    assert Outbox.objects.filter(event="application_submitted").count() == 1
+
+
+@pytest.mark.django_db
+def test_submit_to_closed_scheme_keeps_the_draft(client, scheme, applicant):
+    _draft(client, scheme, applicant)
+    scheme.closes_on = scheme.opens_on
+    scheme.save()
+    application = Application.objects.get()
+    client.post(reverse("application_submit", args=[application.pk]))
+    application.refresh_from_db()
+    assert application.state == ApplicationState.DRAFT
+
+
+@pytest.mark.django_db
+def test_officer_proposes_and_another_manager_approves(client, scheme, org_x):
+    application = ApplicationFactory(scheme=scheme, in_review=True)
+    officer, manager = make_staff(org_x), make_staff(org_x, role=StaffRole.MANAGER)
+    client.force_login(officer)
+    client.post(reverse("case_propose", args=[application.pk]),
+                {"outcome": "award", "amount": "1500.00", "motivation": "Voldoet."})
+    client.force_login(manager)
+    client.post(reverse("case_approve", args=[application.pk]))
+    application.refresh_from_db()
+    assert application.state == ApplicationState.AWARDED
+    assert application.decided_by == manager and application.proposed_by == officer
+
+
+@pytest.mark.django_db
+def test_proposal_without_motivation_is_refused_at_the_field(client, scheme, org_x):
+    application = ApplicationFactory(scheme=scheme, in_review=True)
+    client.force_login(make_staff(org_x))
+    response = client.post(reverse("case_propose", args=[application.pk]), {"outcome": "award", "amount": "10"})
+    assert response.status_code == 400
+    assert "motivation" in response.context["proposal_form"].errors
+    application.refresh_from_db()
+    assert application.state == ApplicationState.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_case_queue_costs_the_same_queries_for_1_and_50_rows(client, scheme, org_x, django_assert_num_queries):
+    officer = make_staff(org_x)
+    client.force_login(officer)
+    ApplicationFactory(scheme=scheme, submitted=True)
+    # session, user, staff roles, company ids, count, state counts, unread count, page of cases,
+    # and the session refresh (savepoint, update, release) that keeps the inactivity timeout sliding
+    with django_assert_num_queries(11):
+        client.get(reverse("case_list"))
+    ApplicationFactory.create_batch(49, scheme=scheme, submitted=True)
+    with django_assert_num_queries(11):
+        response = client.get(reverse("case_list"))
+    assert len(response.context["page"].object_list) == 50

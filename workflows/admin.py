@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from .models import TransitionLog
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "content_type", "object_id", "transition", "source_state", "target_state", "actor"]
+    list_filter = ["transition", "content_type"]
+    list_select_related = ["actor", "content_type"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
