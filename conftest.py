@@ -21,6 +21,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Factories set a password on every user; the production hasher would cost a second each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org_x(db):
     return factories.OrganisationFactory(name="Gemeente Alphen", slug="alphen", code="ALP")

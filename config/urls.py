@@ -5,6 +5,8 @@ from django.views.i18n import set_language
 from workflows.access import Rule, require
 
 admin.site.site_header = "Subsidieloket"
+# The Django admin is for platform administrators only; municipal roles work in the application's pages.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 urlpatterns = [
     path("", include("grants.urls")),

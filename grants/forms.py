@@ -52,7 +52,11 @@ class SupplyInfoForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Proposed decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("Proposed decision"),
+        choices=[(DecisionOutcome.AWARD, _("Award")), (DecisionOutcome.REJECT, _("Reject"))],
+        widget=forms.RadioSelect,
+    )
     amount = forms.DecimalField(label=_("Amount (EUR)"), required=False, min_value=Decimal("0.01"),
                                 max_digits=12, decimal_places=2)
     motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000)
@@ -62,6 +66,10 @@ class ProposalForm(forms.Form):
         if cleaned.get("outcome") == DecisionOutcome.AWARD and not cleaned.get("amount"):
             self.add_error("amount", _("An award needs an amount."))
         return cleaned
+
+
+class NotConsideredForm(forms.Form):
+    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
 
 
 class SendBackForm(forms.Form):

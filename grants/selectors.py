@@ -22,9 +22,7 @@ def applications_of_companies(company_ids):
 
 def case_queue_for(user, *, state=None, organisation_id=None):
     """The staff queue: submitted cases of the user's municipalities, earliest decision due first."""
-    queryset = access.visible_applications(user).filter(
-        scheme__organisation_id__in=access.organisation_ids(user, *access.CASE_ROLES)
-    )
+    queryset = access.staff_cases(user)
     if organisation_id:
         queryset = queryset.filter(scheme__organisation_id=organisation_id)
     if state:
@@ -36,8 +34,7 @@ def case_queue_for(user, *, state=None, organisation_id=None):
 
 def state_counts_for(user):
     rows = (
-        access.visible_applications(user)
-        .filter(scheme__organisation_id__in=access.organisation_ids(user, *access.CASE_ROLES))
+        access.staff_cases(user)
         .values("state")
         .annotate(n=Count("pk"))
         .order_by()

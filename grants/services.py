@@ -59,7 +59,8 @@ def _post(*, budget_id, kind, amount, key, application=None, actor=None, note=""
         raise BudgetExceeded(_("This money event was already booked.")) from None
 
 
-def _locked_budget(scheme_id):
+def budget_lock(scheme_id):
+    """Lock and return the budget row of a scheme for the rest of the transaction."""
     # select_for_update serialises concurrent reservations on PostgreSQL; SQLite's IMMEDIATE
     # transactions already hold the single write lock.
     return Budget.objects.select_for_update().get(scheme_id=scheme_id)
@@ -80,7 +81,7 @@ def budget_reserve(*, application, amount, actor=None):
     """Reserve ``amount`` for ``application`` or as much as is still available (Awb 4:25: refused
     to the extent it exceeds the ceiling). Returns the reserved amount, ZERO when nothing is left."""
     with transaction.atomic():
-        budget = _locked_budget(application.scheme_id)
+        budget = budget_lock(application.scheme_id)
         granted = min(Decimal(amount), budget.available)
         if granted <= ZERO:
             return ZERO
@@ -116,7 +117,7 @@ def committed_for(application):
 def budget_release_reservation(*, application, actor=None, reason=""):
     """Give back whatever is still reserved for ``application``. Returns the released amount."""
     with transaction.atomic():
-        budget = _locked_budget(application.scheme_id)
+        budget = budget_lock(application.scheme_id)
         amount = reserved_for(application)
         if amount <= ZERO:
             return ZERO
@@ -131,7 +132,7 @@ def budget_commit(*, application, amount, actor=None):
     its place. Raises BudgetExceeded when the ceiling cannot cover the rest."""
     with transaction.atomic():
         budget_release_reservation(application=application, actor=actor, reason="replaced by commitment")
-        budget = _locked_budget(application.scheme_id)
+        budget = budget_lock(application.scheme_id)
         amount = Decimal(amount)
         _post(budget_id=budget.pk, kind=LedgerKind.COMMITMENT, amount=amount,
               key=f"application:{application.pk}:commitment", application=application, actor=actor,
@@ -142,7 +143,7 @@ def budget_commit(*, application, amount, actor=None):
 def budget_release(*, application, amount, key, actor=None, reason=""):
     """Release part or all of a commitment (lower determination, revocation, expiry)."""
     with transaction.atomic():
-        budget = _locked_budget(application.scheme_id)
+        budget = budget_lock(application.scheme_id)
         amount = Decimal(amount)
         if amount > committed_for(application):
             raise BudgetExceeded(_("More cannot be released than is committed."))
@@ -152,7 +153,7 @@ def budget_release(*, application, amount, key, actor=None, reason=""):
 
 def budget_pay(*, application, amount, key, advance=False, actor=None, note=""):
     with transaction.atomic():
-        budget = _locked_budget(application.scheme_id)
+        budget = budget_lock(application.scheme_id)
         kind = LedgerKind.ADVANCE if advance else LedgerKind.PAYMENT
         return _post(budget_id=budget.pk, kind=kind, amount=amount, key=key, application=application,
                      actor=actor, note=note)
@@ -160,7 +161,7 @@ def budget_pay(*, application, amount, key, advance=False, actor=None, note=""):
 
 def budget_recover(*, application, amount, key, actor=None, note=""):
     with transaction.atomic():
-        budget = _locked_budget(application.scheme_id)
+        budget = budget_lock(application.scheme_id)
         return _post(budget_id=budget.pk, kind=LedgerKind.RECOVERY, amount=amount, key=key,
                      application=application, actor=actor, note=note)
 
@@ -168,7 +169,7 @@ def budget_recover(*, application, amount, key, actor=None, note=""):
 def budget_change_ceiling(*, scheme, ceiling, actor, key):
     """Set a new ceiling; refused below what is reserved and committed."""
     with transaction.atomic():
-        budget = _locked_budget(scheme.pk)
+        budget = budget_lock(scheme.pk)
         ceiling = Decimal(ceiling)
         if ceiling < budget.reserved + budget.committed:
             raise BudgetExceeded(

@@ -21,6 +21,8 @@ urlpatterns = [
     path("behandeling/<int:application_id>/in-behandeling/", staff.case_start_review, name="case_start_review"),
     path("behandeling/<int:application_id>/aanvulling/", staff.case_request_info, name="case_request_info"),
     path("behandeling/<int:application_id>/voorstel/", staff.case_propose, name="case_propose"),
+    path("behandeling/<int:application_id>/buiten-behandeling/", staff.case_propose_not_considered,
+         name="case_propose_not_considered"),
     path("behandeling/<int:application_id>/terugsturen/", staff.case_send_back, name="case_send_back"),
     path("behandeling/<int:application_id>/goedkeuren/", staff.case_approve, name="case_approve"),
 ]

@@ -77,13 +77,13 @@ def outbox_relay(*, ids=None, limit=200):
             claimed_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
         )
     handed = 0
-    for pk in claimed:
+    for index, pk in enumerate(claimed):
         try:
             deliver_task.delay(pk)
             handed += 1
-        except Exception:  # broker down: free the claim so the next relay run tries again
+        except Exception:  # broker down: free this claim and the rest so the next relay run tries again
             logger.warning("outbox relay could not publish row %s; it stays pending", pk, exc_info=True)
-            Outbox.objects.filter(pk=pk, status=OutboxStatus.PENDING).update(claimed_until=None)
+            Outbox.objects.filter(pk__in=claimed[index:], status=OutboxStatus.PENDING).update(claimed_until=None)
             break
     return handed
 
@@ -137,8 +137,9 @@ def outbox_deliver(*, outbox_id):
         return True
 
 
-def outbox_record_failure(*, outbox_id, error, final):
-    """Count a failed attempt; after the last one the row is marked failed for an administrator."""
+def outbox_record_failure(*, outbox_id, error, final, retry_in=0):
+    """Count a failed attempt; after the last one the row is marked failed for an administrator.
+    The lease is extended past the retry's countdown so the relay does not hand the row out meanwhile."""
     with transaction.atomic():
         row = Outbox.objects.select_for_update().filter(pk=outbox_id).first()
         if row is None or row.status == OutboxStatus.SENT:
@@ -147,7 +148,8 @@ def outbox_record_failure(*, outbox_id, error, final):
         row.last_error = str(error)[:2000]
         if final:
             row.status = OutboxStatus.FAILED
-        row.save(update_fields=["attempts", "last_error", "status"])
+        row.claimed_until = timezone.now() + timedelta(seconds=retry_in + settings.OUTBOX_LEASE_SECONDS)
+        row.save(update_fields=["attempts", "last_error", "status", "claimed_until"])
 
 
 def outbox_retry(*, ids):

@@ -21,8 +21,8 @@ def outbox_deliver(self, outbox_id):
         return services.outbox_deliver(outbox_id=outbox_id)
     except TRANSPORT_ERRORS as error:
         final = self.request.retries + 1 >= settings.OUTBOX_MAX_ATTEMPTS
-        services.outbox_record_failure(outbox_id=outbox_id, error=error, final=final)
+        countdown = 10 * 2**self.request.retries  # exponential backoff: 10 s, 20 s, 40 s, ...
+        services.outbox_record_failure(outbox_id=outbox_id, error=error, final=final, retry_in=countdown)
         if final:
             return False
-        # Exponential backoff: 10 s, 20 s, 40 s, ...
-        raise self.retry(countdown=10 * 2**self.request.retries, exc=error) from error
+        raise self.retry(countdown=countdown, exc=error) from error

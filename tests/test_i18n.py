@@ -70,3 +70,9 @@ def test_makemessages_would_not_change_the_catalogues(tmp_path):
     for lang, path in CATALOGUES.items():
         regenerated = copy / "locale" / lang / "LC_MESSAGES" / "django.po"
         assert entries(regenerated) == entries(path), f"run 'make messages' and translate ({lang})"
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_override_dutch(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "nl"

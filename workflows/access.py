@@ -142,17 +142,38 @@ def visible_applications(user, queryset=None):
     return queryset.filter(condition)
 
 
+def staff_cases(user, queryset=None):
+    """Cases on the staff pages: submitted applications of the municipalities where the user is officer
+    or manager. Never drafts, also not for staff who happen to be members of the company."""
+    from grants.models import Application, ApplicationState
+
+    queryset = Application.objects.all() if queryset is None else queryset
+    orgs = organisation_ids(user, *CASE_ROLES)
+    if not orgs:
+        return queryset.none()
+    return queryset.filter(scheme__organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
+
+
 def acts_for_applicant(application, user):
     return application.company_id in company_ids(user)
 
 
+def _conflict_of_interest(application, user):
+    # Staff never handle or decide the applications of a company they are a member of.
+    return application.company_id in company_ids(user)
+
+
 def handles_case(application, user):
-    return has_role(user, application.scheme.organisation_id, OFFICER)
+    return has_role(user, application.scheme.organisation_id, OFFICER) and not _conflict_of_interest(application, user)
 
 
 def approves_case(application, user):
     # Four-eyes: the person who proposed a decision can never approve it.
-    return has_role(user, application.scheme.organisation_id, MANAGER) and application.proposed_by_id != user.pk
+    return (
+        has_role(user, application.scheme.organisation_id, MANAGER)
+        and application.proposed_by_id != user.pk
+        and not _conflict_of_interest(application, user)
+    )
 
 
 def sees_internal_notes(application, user):

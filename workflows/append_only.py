@@ -9,9 +9,11 @@ def install(table):
     def forwards(apps, schema_editor):
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
+            # params=None: the "%" placeholder belongs to PL/pgSQL, not to the driver's interpolation.
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION refuse_change_append_only() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION 'table % is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;"
+                "BEGIN RAISE EXCEPTION 'table % is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;",
+                params=None,
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

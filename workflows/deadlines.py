@@ -9,7 +9,13 @@ import holidays
 
 @lru_cache(maxsize=64)
 def _dutch_holidays(year):
-    return holidays.country_holidays("NL", years=year)
+    """The general holidays of the Algemene termijnenwet (art. 3): the package's Dutch calendar
+    minus Good Friday (not in the law), plus Liberation Day on 5 May every year (the package
+    has it only every fifth year)."""
+    calendar = holidays.country_holidays("NL", years=year)
+    days = {day for day, name in calendar.items() if "goede vrijdag" not in name.lower()}
+    days.add(date(year, 5, 5))
+    return frozenset(days)
 
 
 def is_working_day(day: date) -> bool:

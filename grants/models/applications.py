@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
@@ -69,6 +70,10 @@ class Application(FSMModelMixin, models.Model):
     # First come, first served is by the moment an application became complete (DOMAIN rule 1).
     completed_at = models.DateTimeField(_("complete since"), null=True, blank=True, db_index=True)
     decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)
+    # Awb 4:15: the decision clock stops from the day after an information request until completion.
+    info_requested_on = models.DateField(_("information requested on"), null=True, blank=True)
+    repair_due_on = models.DateField(_("complete before"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(_("days the decision clock stood still"), default=0)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_cases"
     )
@@ -104,9 +109,18 @@ class Application(FSMModelMixin, models.Model):
     def __str__(self):
         return self.reference or f"{_('Draft')} #{self.pk}"
 
+    # Steps between staff only: never shown to the applicant (the proposal, its motivation, send-backs).
+    INTERNAL_TRANSITIONS = frozenset({"propose", "propose_not_considered", "send_back"})
+
     @property
     def organisation(self):
         return self.scheme.organisation
+
+    def get_applicant_state_display(self):
+        """The state as the applicant sees it: a pending proposal is still "in review" to them."""
+        if self.state == ApplicationState.PROPOSED:
+            return ApplicationState.IN_REVIEW.label
+        return self.get_state_display()
 
     # --- transitions (no I/O, no save: workflows.services runs them) ---
 
@@ -116,24 +130,41 @@ class Application(FSMModelMixin, models.Model):
         self.completed_at = at
 
     @transition(field=state, source=[S.SUBMITTED, S.IN_REVIEW], target=S.INFO_REQUESTED, permission=access.handles_case)
-    def request_info(self):
-        pass
+    def request_info(self, *, on, due):
+        self.info_requested_on = on
+        self.repair_due_on = due
 
     @transition(field=state, source=S.INFO_REQUESTED, target=S.SUBMITTED, permission=access.acts_for_applicant)
     def supply_info(self, *, at):
         self.completed_at = at
+        self.repair_due_on = None
 
     @transition(field=state, source=S.SUBMITTED, target=S.IN_REVIEW, permission=access.handles_case)
     def start_review(self):
         pass
 
-    @transition(
-        field=state, source=[S.IN_REVIEW, S.INFO_REQUESTED], target=S.PROPOSED, permission=access.handles_case
-    )
+    def repair_period_lapsed(self, today=None):
+        return self.repair_due_on is not None and (today or timezone.localdate()) > self.repair_due_on
+
+    @transition(field=state, source=S.IN_REVIEW, target=S.PROPOSED, permission=access.handles_case)
     def propose(self, *, by, outcome, amount, motivation):
         self.proposed_by = by
         self.proposed_outcome = outcome
         self.proposed_amount = amount
+        self.proposal_motivation = motivation
+
+    @transition(
+        field=state,
+        source=S.INFO_REQUESTED,
+        target=S.PROPOSED,
+        permission=access.handles_case,
+        conditions=[repair_period_lapsed],
+    )
+    def propose_not_considered(self, *, by, motivation):
+        """Awb 4:5: the application was not completed within the repair period."""
+        self.proposed_by = by
+        self.proposed_outcome = DecisionOutcome.NOT_CONSIDERED
+        self.proposed_amount = None
         self.proposal_motivation = motivation
 
     @transition(field=state, source=S.PROPOSED, target=S.IN_REVIEW, permission=access.approves_case)

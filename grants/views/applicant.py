@@ -59,7 +59,7 @@ def application_detail(request, application_id):
     application = _own_application(request, application_id)
     return render(request, "grants/application_detail.html", {
         "application": application,
-        "timeline": services.timeline(application),
+        "timeline": services.timeline(application, internal=False),
         "supply_form": SupplyInfoForm(),
         "actions": services.allowed_transitions(application, request.user),
     })
@@ -90,7 +90,7 @@ def application_supply_info(request, application_id):
     form = SupplyInfoForm(request.POST)
     if not form.is_valid():
         return render(request, "grants/application_detail.html", {
-            "application": application, "timeline": services.timeline(application), "supply_form": form,
+            "application": application, "timeline": services.timeline(application, internal=False), "supply_form": form,
             "actions": services.allowed_transitions(application, request.user),
         }, status=400)
     perform(request, services.application_supply_info, application_id=application.pk,

@@ -7,15 +7,15 @@ from workflows import access, services
 from workflows.access import Rule, require
 from workflows.http import perform
 
-from ..forms import InfoRequestForm, ProposalForm, SendBackForm
+from ..forms import InfoRequestForm, NotConsideredForm, ProposalForm, SendBackForm
 from ..models import ApplicationState
 from ..selectors import case_queue_for, state_counts_for
 
 
 def _case(request, application_id):
-    queryset = access.visible_applications(request.user).filter(
-        scheme__organisation_id__in=access.organisation_ids(request.user, *access.CASE_ROLES)
-    ).select_related("scheme", "scheme__organisation", "scheme__budget", "company", "assigned_to", "proposed_by")
+    queryset = access.staff_cases(request.user).select_related(
+        "scheme", "scheme__organisation", "scheme__budget", "company", "assigned_to", "proposed_by"
+    )
     return get_object_or_404(queryset, pk=application_id)
 
 
@@ -37,6 +37,7 @@ def _case_page(request, application, status=200, **forms):
         "info_form": forms.get("info_form") or InfoRequestForm(),
         "proposal_form": forms.get("proposal_form") or ProposalForm(initial={"amount": application.requested_amount}),
         "send_back_form": forms.get("send_back_form") or SendBackForm(),
+        "not_considered_form": forms.get("not_considered_form") or NotConsideredForm(),
         "actions": services.allowed_transitions(application, request.user),
     }
     return render(request, "grants/case_detail.html", context, status=status)
@@ -80,6 +81,18 @@ def case_propose(request, application_id):
             outcome=form.cleaned_data["outcome"], amount=form.cleaned_data["amount"],
             motivation=form.cleaned_data["motivation"],
             success=_("The proposal has been sent for approval."))
+    return redirect("case_detail", application_id=application.pk)
+
+
+@require(Rule.STAFF)
+@require_POST
+def case_propose_not_considered(request, application_id):
+    application = _case(request, application_id)
+    form = NotConsideredForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, application, status=400, not_considered_form=form)
+    perform(request, services.application_propose_not_considered, application_id=application.pk,
+            motivation=form.cleaned_data["motivation"], success=_("The proposal has been sent for approval."))
     return redirect("case_detail", application_id=application.pk)
 
 

@@ -1,6 +1,7 @@
 from .applications import (
     application_approve,
     application_propose,
+    application_propose_not_considered,
     application_request_info,
     application_send_back,
     application_start_review,
@@ -14,6 +15,7 @@ __all__ = [
     "allowed_transitions",
     "application_approve",
     "application_propose",
+    "application_propose_not_considered",
     "application_request_info",
     "application_send_back",
     "application_start_review",

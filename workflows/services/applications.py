@@ -1,6 +1,7 @@
 """Application use cases. Each runs one transition through run_transition and adds its own
 effects (reference, deadlines, ledger rows, outbox rows) inside the same transaction."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import F
@@ -20,7 +21,7 @@ from grants.models import (
 )
 from notifications.services import notify
 
-from ..deadlines import term_end
+from ..deadlines import next_working_day, term_end
 from ..exceptions import TransitionRefused
 from .core import run_transition
 
@@ -77,6 +78,10 @@ def application_submit(*, application_id, actor):
         app.reference = next_reference(scheme.organisation, timezone.localdate(now).year)
         app.decision_due_on = term_end(timezone.localdate(now), weeks=scheme.decision_term_weeks)
         if scheme.distribution == DistributionMethod.FIRST_COME:
+            # The moment of completeness is taken under the budget lock, so the order of reservations
+            # is the order of completeness even when submissions race (first come, first served).
+            budget.budget_lock(scheme.pk)
+            app.submitted_at = app.completed_at = timezone.now()
             budget.budget_reserve(application=app, amount=app.requested_amount, actor=actor)
         notify(event="application_submitted", recipients=_company_users(app), context=_context(app),
                url=_applicant_url(app))
@@ -91,18 +96,36 @@ def application_request_info(*, application_id, actor, missing, deadline=None):
     """Ask the applicant to complete the application by ``deadline`` (default: the scheme's repair
     period). Awb 4:15: the decision clock stops from the day after this request."""
 
+    today = timezone.localdate()
+    due = deadline or term_end(today, days=app_repair_days(application_id))
+    if due <= today:
+        raise TransitionRefused(_("The repair deadline must be after today."))
+
     def effects(app):
-        due = deadline or term_end(timezone.localdate(), days=app.scheme.repair_period_days)
         notify(event="info_requested", recipients=_company_users(app),
                context={**_context(app), "missing": missing, "repair_due_on": due.isoformat()},
                url=_applicant_url(app))
 
     return run_transition(model=Application, pk=application_id, name="request_info", actor=actor,
-                          effects=effects, comment=missing)
+                          params={"on": today, "due": due}, effects=effects, comment=missing)
+
+
+def app_repair_days(application_id):
+    """The scheme's default repair period in days (DOMAIN: two weeks unless the scheme says otherwise)."""
+    days = Application.objects.filter(pk=application_id).values_list("scheme__repair_period_days", flat=True)
+    return days.first() or 14
 
 
 def application_supply_info(*, application_id, actor, comment=""):
+    """The applicant completes the application: the decision clock resumes, and the days it stood
+    still (from the day after the request up to and including today, Awb 4:15) extend the due date."""
+    today = timezone.localdate()
+
     def effects(app):
+        if app.info_requested_on and app.decision_due_on:
+            paused = max((today - app.info_requested_on).days, 0)
+            app.paused_days += paused
+            app.decision_due_on = next_working_day(app.decision_due_on + timedelta(days=paused))
         recipients = [app.assigned_to] if app.assigned_to_id else _staff(app, StaffRole.OFFICER)
         notify(event="info_supplied", recipients=recipients, context=_context(app), url=_staff_url(app))
 
@@ -123,6 +146,10 @@ def application_propose(*, application_id, actor, outcome, amount, motivation):
     scheme's maximum."""
 
     def effects(app):
+        if outcome == DecisionOutcome.NOT_CONSIDERED:
+            raise TransitionRefused(
+                _("“Not considered” can only be proposed when the repair period has lapsed (Awb 4:5).")
+            )
         if outcome == DecisionOutcome.AWARD:
             cap = min(app.requested_amount, app.scheme.max_amount)
             if amount is None or amount <= Decimal("0") or amount > cap:
@@ -135,6 +162,17 @@ def application_propose(*, application_id, actor, outcome, amount, motivation):
         params={"by": actor, "outcome": outcome, "amount": amount if outcome == DecisionOutcome.AWARD else None,
                 "motivation": motivation},
     )
+
+
+def application_propose_not_considered(*, application_id, actor, motivation):
+    """Propose "not considered" (Awb 4:5) for an application whose repair period lapsed incomplete."""
+
+    def effects(app):
+        notify(event="proposal_awaiting_approval", recipients=_staff(app, StaffRole.MANAGER).exclude(pk=actor.pk),
+               context=_context(app), url=_staff_url(app))
+
+    return run_transition(model=Application, pk=application_id, name="propose_not_considered", actor=actor,
+                          effects=effects, comment=motivation, params={"by": actor, "motivation": motivation})
 
 
 def application_send_back(*, application_id, actor, comment):

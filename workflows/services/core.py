@@ -68,15 +68,17 @@ def state_label(obj, field="state"):
     return getattr(obj, f"get_{field}_display")()
 
 
-def timeline(obj, field="state"):
+def timeline(obj, field="state", *, internal=True):
     """The transition log of one object, oldest first, with the actors in one query and each
-    entry's ``target_state_label`` in the current language."""
+    entry's ``target_state_label`` in the current language. ``internal=False`` leaves out the
+    model's INTERNAL_TRANSITIONS (staff-only steps), for the applicant's view."""
     labels = dict(type(obj)._meta.get_field(field).flatchoices)
-    entries = list(
-        TransitionLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-        ).select_related("actor")
-    )
+    queryset = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).select_related("actor")
+    if not internal:
+        queryset = queryset.exclude(transition__in=getattr(type(obj), "INTERNAL_TRANSITIONS", ()))
+    entries = list(queryset)
     for entry in entries:
         entry.target_state_label = labels.get(entry.target_state, entry.target_state)
     return entries

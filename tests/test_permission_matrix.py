@@ -1,0 +1,655 @@
+"""The permission matrix: every URL of the project, every kind of user, GET and POST.
+
+How to read it: ``PAGES`` below is the rule book. For each URL name it says which rule the view must
+declare (``@require(Rule.X)``), which object its path arguments point at, and who may GET or POST
+it. Everyone not named is refused: a 403, a 404 (objects of another tenant do not exist for you) or,
+for anonymous visitors, a redirect to the login page. A refused request must leave the database
+exactly as it was.
+
+How it works:
+
+* ``walk()`` goes through ``get_resolver().url_patterns`` recursively. Every pattern outside the
+  Django admin must be named, must carry the ``access_rule`` that ``require`` sets, and must have an
+  entry in ``PAGES`` with the same rule: a new page without a declared rule fails here.
+  The admin (namespace ``admin``) is one group, allowed to superusers only: every admin pattern must
+  send anonymous visitors and municipal staff to the admin login, and the matrix visits its index,
+  a changelist and a change page with every actor.
+* ``world`` holds real objects of two municipalities, X (Alphen, the ``org_x`` of conftest.py)
+  and Y (Gouda, ``org_y``), two companies and nine actors (``ACTORS``).
+* ``test_matrix`` runs every (URL name, actor, method) and names the case in its id, e.g.
+  ``test_matrix[case_approve-officer_x-POST]``.
+* The ``test_*`` functions after the matrix spell out the tenant rules one by one.
+
+Outcomes: allowed means no 403/404 and no redirect to the login page (a 200; a redirect elsewhere;
+a 400 for a POST whose form is invalid; a 405 for the method a one-method URL does not accept). An
+allowed POST with a real body must change the database (``changes``, ``after``). A POST that
+reaches the view but is turned down by the state machine or a form (``no_effect``) may answer 200
+or 302, but must change nothing either.
+"""
+
+import dataclasses
+import datetime
+import re
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from applicants.models import CompanyMembership
+from applicants.services import VERIFY_SALT
+from grants.models import Application, StaffMembership, StaffRole
+from grants.models import ApplicationState as S
+from notifications.models import InboxItem, Outbox, OutboxStatus
+from tests import factories
+from workflows.access import Rule
+
+# --- the actors ---------------------------------------------------------------------------------
+
+ACTORS = (
+    "anonymous",
+    "applicant_a",  # member of company A
+    "applicant_b",  # member of company B
+    "officer_x",
+    "manager_x",
+    "administrator_x",
+    "officer_y",
+    "manager_y",
+    "superuser",  # Django admin only: no company, no municipal role
+)
+
+EVERYONE = frozenset(ACTORS)
+NOBODY = frozenset()
+SIGNED_IN = EVERYONE - {"anonymous"}
+APPLICANT_A = frozenset({"applicant_a"})
+APPLICANT_B = frozenset({"applicant_b"})
+APPLICANTS = APPLICANT_A | APPLICANT_B
+OFFICER_X = frozenset({"officer_x"})
+MANAGER_X = frozenset({"manager_x"})
+CASE_HANDLERS_X = OFFICER_X | MANAGER_X  # officer and manager of X; X's administrator handles no cases
+STAFF = frozenset({"officer_x", "manager_x", "administrator_x", "officer_y", "manager_y"})
+SUPERUSER = frozenset({"superuser"})
+
+
+# --- the rule book ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """``on`` maps each path argument to a world object (its pk is used) or a world value."""
+
+    rule: Rule | None
+    get: frozenset
+    post: frozenset
+    on: dict = dataclasses.field(default_factory=dict)
+    body: object = dataclasses.field(default_factory=dict)  # a dict, or a function of the world
+    only: str | None = None  # the one method the view accepts; the other is a 405 to whoever passes the rule
+    no_effect: frozenset = NOBODY  # their POST reaches the view, which turns it down: nothing changes
+    changes: bool = False  # an allowed POST must change the database ...
+    after: str | None = None  # ... and move the application of ``on`` to this state
+    login: str = "login"  # where anonymous visitors are sent
+
+
+def Action(rule, *, by, on, body=None, no_effect=NOBODY, after=None):
+    """A POST-only URL that changes something: ``by`` may do it."""
+    return Page(rule, get=NOBODY, post=by, on=on, body=body or {}, only="POST", no_effect=no_effect,
+                changes=True, after=after)
+
+
+PROPOSAL = {"outcome": "award", "amount": "1500.00", "motivation": "Past binnen de regeling."}
+
+
+def new_application_for_company_a(world):
+    return {"company": world.company_a.pk, "title": "Nieuwe circulaire scan", "description": "Een tweede scan.",
+            "requested_amount": "1500.00", "electronic_consent": "on"}
+
+
+def edited_draft(world):
+    return {"title": "Gewijzigde titel", "description": "Aangepast.", "requested_amount": "1200.00",
+            "electronic_consent": "on"}
+
+
+def company_details(world, **changes):
+    return {"kvk_number": "69599084", "legal_form": "bv", "name": "Nieuw Bedrijf B.V.", "street": "Markt 1",
+            "postcode": "2801 JG", "city": "Gouda", "sbi_code": "3832", "employees": "3",
+            "iban": "NL91ABNA0417164300", "contact_email": "info@nieuw.example.nl", **changes}
+
+
+def company_a_renamed(world):
+    return company_details(world, kvk_number=world.company_a.kvk_number, name="Hernoemd Bedrijf A B.V.")
+
+
+PAGES = {
+    # Public pages: anyone, signed in or not. Signed-in users are redirected away from the
+    # register and login pages; empty POSTs re-show the forms.
+    "home": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "healthz": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "accessibility": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "scheme_list": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "scheme_detail": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE, on={"scheme_id": "scheme_x"}),
+    "set_language": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "register": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "verify_email": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE, on={"token": "verify_token_a"}),
+    "login": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "logout": Page(Rule.PUBLIC, get=NOBODY, post=EVERYONE, only="POST"),
+    "password_reset": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "password_reset_done": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
+    "password_reset_confirm": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE,
+                                   on={"uidb64": "dummy_uidb64", "token": "dummy_reset_token"}),
+    "password_reset_complete": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
+    # Anyone signed in: their own start page (staff are sent on to the case list), inbox and new company.
+    "applicant_home": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
+    "inbox": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
+    "company_create": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN, body=company_details,
+                           changes=True),
+    # One's own inbox item only: applicant A's item is a 404 for everyone else.
+    "inbox_item": Page(Rule.AUTHENTICATED, get=APPLICANT_A, post=APPLICANT_A, on={"item_id": "inbox_item_a"}),
+    # Company A's pages: its members only. B gets a 404, staff and the superuser a 403.
+    "company_edit": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A, on={"company_id": "company_a"},
+                         body=company_a_renamed, changes=True),
+    "application_detail": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A,
+                               on={"application_id": "a_submitted"}),
+    "application_edit": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A, on={"application_id": "a_draft"},
+                             body=edited_draft, changes=True),
+    "application_submit": Action(Rule.APPLICANT, by=APPLICANT_A, on={"application_id": "a_draft"},
+                                 after=S.SUBMITTED),
+    "application_withdraw": Action(Rule.APPLICANT, by=APPLICANT_A, on={"application_id": "a_submitted"},
+                                   after=S.WITHDRAWN),
+    "application_supply_info": Action(Rule.APPLICANT, by=APPLICANT_A, on={"application_id": "a_info_requested"},
+                                      body={"comment": "Hier is de offerte."}, after=S.SUBMITTED),
+    # Any applicant may apply to an open scheme, but only for a company they belong to: B posting
+    # for company A gets the form back and nothing is created.
+    "application_create": Page(Rule.APPLICANT, get=APPLICANTS, post=APPLICANT_A, on={"scheme_id": "scheme_x"},
+                               body=new_application_for_company_a, no_effect=APPLICANT_B, changes=True),
+    # Staff: the queue is open to every role (an administrator's is empty); a case of X exists only
+    # for X's officers and managers (404 for Y, for X's administrator, and for drafts).
+    "case_list": Page(Rule.STAFF, get=STAFF, post=STAFF),
+    "case_detail": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X, on={"application_id": "a_submitted"}),
+    # The officer handles the case; the manager's attempt is turned down by the state machine.
+    "case_start_review": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"application_id": "a_submitted"},
+                                after=S.IN_REVIEW),
+    "case_request_info": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"application_id": "a_in_review"},
+                                body={"missing": "De offerte van de adviseur."}, after=S.INFO_REQUESTED),
+    "case_propose": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"application_id": "a_in_review"},
+                           body=PROPOSAL, after=S.PROPOSED),
+    "case_propose_not_considered": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X,
+                                          on={"application_id": "a_repair_lapsed"},
+                                          body={"motivation": "Niet aangevuld binnen de termijn."}, after=S.PROPOSED),
+    # The manager decides on the officer's proposal; the officer's attempt is turned down.
+    "case_send_back": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"application_id": "a_proposed"},
+                             body={"comment": "Motivering aanvullen."}, after=S.IN_REVIEW),
+    "case_approve": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"application_id": "a_proposed"},
+                           after=S.AWARDED),
+}
+
+# The Django admin is one group: superusers only (anyone else is sent to the admin's login page).
+ADMIN_NAMESPACE = "admin"
+ADMIN_PAGES = {
+    "admin:index": Page(None, get=SUPERUSER, post=SUPERUSER, login="admin:login"),
+    "admin:grants_application_changelist": Page(None, get=SUPERUSER, post=SUPERUSER, login="admin:login"),
+    "admin:applicants_company_change": Page(None, get=SUPERUSER, post=SUPERUSER, on={"object_id": "company_a"},
+                                            login="admin:login"),
+}
+
+TABLE = PAGES | ADMIN_PAGES
+
+
+# --- the URL walker -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    route: str
+    name: str | None  # namespaced: "admin:index"
+    namespace: str | None
+    callback: object
+
+
+def walk(patterns=None, prefix="", namespace=None):
+    """Every URL pattern of the project, through all includes."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace])) or None
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        else:
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield Route(prefix + str(entry.pattern), name, namespace, entry.callback)
+
+
+ROUTES = list(walk())
+APP_ROUTES = [r for r in ROUTES if r.namespace != ADMIN_NAMESPACE]
+ADMIN_ROUTES = [r for r in ROUTES if r.namespace == ADMIN_NAMESPACE]
+
+
+@pytest.mark.parametrize("route", APP_ROUTES, ids=lambda r: r.name or r.route)
+def test_every_url_declares_its_rule_and_has_an_expectation(route):
+    assert route.name, f"URL pattern {route.route!r} has no name, so it cannot be in the permission table"
+    rule = getattr(route.callback, "access_rule", None)
+    assert isinstance(rule, Rule), f"{route.name} ({route.route}) declares no rule: decorate it with @require(Rule.X)"
+    assert route.name in PAGES, f"{route.name} ({route.route}) has no entry in PAGES: declare who may GET and POST it"
+    expected = PAGES[route.name].rule
+    assert rule == expected, f"{route.name} declares {rule!r}, the table expects {expected!r}"
+
+
+def test_the_table_names_only_existing_urls():
+    walked = {r.name for r in ROUTES}
+    assert not set(TABLE) - walked, f"stale table entries: {sorted(set(TABLE) - walked)}"
+
+
+def test_the_admin_group_is_seen_and_sampled():
+    assert ADMIN_ROUTES, "the walker found no admin patterns"
+    assert all(r.route.startswith("admin/") for r in ADMIN_ROUTES)
+    assert set(ADMIN_PAGES) <= {r.name for r in ADMIN_ROUTES}
+
+
+# --- the world ----------------------------------------------------------------------------------
+
+STATES = ("draft", "submitted", "in_review", "proposed", "info_requested")
+
+
+def build_world():
+    w = SimpleNamespace()
+    # The same municipalities as the org_x and org_y fixtures (OrganisationFactory gets them by slug).
+    w.org_x = factories.OrganisationFactory(name="Gemeente Alphen", slug="alphen", code="ALP")
+    w.org_y = factories.OrganisationFactory(name="Gemeente Gouda", slug="gouda", code="GOU")
+    w.scheme_x = factories.SchemeFactory(organisation=w.org_x)
+    w.scheme_y = factories.SchemeFactory(organisation=w.org_y)
+    w.company_a = factories.CompanyFactory(name="Bedrijf A B.V.")
+    w.company_b = factories.CompanyFactory(name="Bedrijf B B.V.")
+
+    w.applicant_a = factories.ApplicantFactory(company=w.company_a)
+    w.applicant_b = factories.ApplicantFactory(company=w.company_b)
+    w.officer_x = factories.make_staff(w.org_x, StaffRole.OFFICER)
+    w.manager_x = factories.make_staff(w.org_x, StaffRole.MANAGER)
+    w.administrator_x = factories.make_staff(w.org_x, StaffRole.ADMINISTRATOR)
+    w.officer_y = factories.make_staff(w.org_y, StaffRole.OFFICER)
+    w.manager_y = factories.make_staff(w.org_y, StaffRole.MANAGER)
+    w.superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+    # Both officer and manager of X: proposes, and so may not approve (four-eyes).
+    w.officer_manager_x = factories.make_staff(w.org_x, StaffRole.OFFICER)
+    StaffMembership.objects.create(user=w.officer_manager_x, organisation=w.org_x, role=StaffRole.MANAGER)
+
+    # Applications of A and B in X's scheme, one per state: a_draft, a_submitted, ..., b_info_requested.
+    for key, company, applicant in (("a", w.company_a, w.applicant_a), ("b", w.company_b, w.applicant_b)):
+        for state in STATES:
+            extra = {state: True} if state != "draft" else {}
+            if state == "proposed":
+                extra["proposed_by"] = w.officer_x
+            setattr(w, f"{key}_{state}", factories.ApplicationFactory(
+                scheme=w.scheme_x, company=company, created_by=applicant, **extra))
+    w.a_proposed_by_officer_manager = factories.ApplicationFactory(
+        scheme=w.scheme_x, company=w.company_a, created_by=w.applicant_a, proposed=True,
+        proposed_by=w.officer_manager_x)
+    w.b_in_y = factories.ApplicationFactory(scheme=w.scheme_y, company=w.company_b, created_by=w.applicant_b,
+                                            submitted=True)
+    # Information requested three weeks ago, not supplied before the deadline: may be "not considered".
+    today = timezone.localdate()
+    w.a_repair_lapsed = factories.ApplicationFactory(
+        scheme=w.scheme_x, company=w.company_a, created_by=w.applicant_a, info_requested=True,
+        info_requested_on=today - datetime.timedelta(days=21), repair_due_on=today - datetime.timedelta(days=7))
+    w.x_cases_of_a = [getattr(w, f"a_{state}") for state in STATES if state != "draft"]
+    w.x_cases_of_a += [w.a_proposed_by_officer_manager, w.a_repair_lapsed]
+
+    outbox = Outbox.objects.create(event="application_submitted", recipient=w.applicant_a,
+                                   email=w.applicant_a.email, status=OutboxStatus.SENT,
+                                   url=reverse("application_detail", args=[w.a_submitted.pk]))
+    w.inbox_item_a = InboxItem.objects.create(user=w.applicant_a, outbox=outbox, subject="Aanvraag ontvangen",
+                                              body="Wij hebben uw aanvraag ontvangen.", url=outbox.url)
+
+    w.verify_token_a = signing.dumps({"user": w.applicant_a.pk, "email": w.applicant_a.email}, salt=VERIFY_SALT)
+    w.dummy_uidb64 = "MA"
+    w.dummy_reset_token = "abc-0123456789abcdef"
+    return w
+
+
+HANDLER = Client(enforce_csrf_checks=False).handler
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction that is rolled back at its end; each test
+    runs in a savepoint of its own (the ``db`` fixture), so what one test changes, the next never sees."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        # The actors are logged in with force_login: their passwords need not cost a slow hash.
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            built = build_world()
+        # One session per actor, logged in once; a test that ends or changes it is rolled back.
+        built.sessions = {}
+        for actor in (*ACTORS[1:], "officer_manager_x"):
+            client = Client()
+            client.handler = HANDLER
+            client.force_login(getattr(built, actor))
+            built.sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield built
+        transaction.set_rollback(True)
+
+
+def test_world_is_built_on_the_conftest_municipalities(world, org_x, org_y):
+    assert (org_x.pk, org_y.pk) == (world.org_x.pk, world.org_y.pk)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def client_for(world, actor):
+    client = Client(enforce_csrf_checks=False)
+    # One request handler for the module: its middleware (and WhiteNoise's scan of the static
+    # files) is built once instead of once per test. It keeps no state between requests.
+    client.handler = HANDLER
+    if actor != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[actor]
+    return client
+
+
+def url_for(world, name, page, **overrides):
+    kwargs = {}
+    for argument, key in page.on.items():
+        value = overrides.get(argument, getattr(world, key))
+        kwargs[argument] = getattr(value, "pk", value)
+    return reverse(name, kwargs=kwargs)
+
+
+def body_for(world, page):
+    return page.body(world) if callable(page.body) else page.body
+
+
+def snapshot():
+    """Every row of every table, by model and pk: so the row counts, each application's state and
+    the budget totals (and any edited title or company detail) are all in it. Sessions are only
+    counted: SESSION_SAVE_EVERY_REQUEST renews their expiry on every request, refused or not.
+    Raw SQL keeps it quick (no field conversion); values are compared as the database stores them."""
+    rows = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            table, pk = connection.ops.quote_name(model._meta.db_table), model._meta.pk.column
+            if model is Session:
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                rows[model._meta.label] = cursor.fetchone()[0]
+                continue
+            cursor.execute(f"SELECT * FROM {table}")
+            columns = [column[0] for column in cursor.description]
+            rows[model._meta.label] = {
+                row[columns.index(pk)]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()
+            }
+    return rows
+
+
+def differences(before, after):
+    """Readable lines: "grants.Application #3: state 'proposed' -> 'awarded'", "notifications.Outbox: 2 -> 3 rows"."""
+    lines = []
+    for label, old in before.items():
+        new = after[label]
+        if old == new:
+            continue
+        if isinstance(old, int) or len(old) != len(new):
+            lines.append(f"{label}: {old if isinstance(old, int) else len(old)} -> "
+                         f"{new if isinstance(new, int) else len(new)} rows")
+            continue
+        for pk, row in old.items():
+            changed = {k: (v, new[pk][k]) for k, v in row.items() if new[pk][k] != v}
+            if changed:
+                lines.append(f"{label} #{pk}: " + ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in changed.items()))
+    return lines
+
+
+def is_login_redirect(response, page):
+    return response.status_code == 302 and urlparse(response.url).path == reverse(page.login)
+
+
+def is_refusal(response, page):
+    return response.status_code in (403, 404) or is_login_redirect(response, page)
+
+
+def is_allowed(response, page, method):
+    if is_refusal(response, page):
+        return False
+    if response.status_code == 400:
+        return method == "POST"
+    return response.status_code == 200 or 300 <= response.status_code < 400
+
+
+def describe(response):
+    where = f" -> {response.url}" if 300 <= response.status_code < 400 else ""
+    return f"{response.status_code}{where}"
+
+
+# --- the matrix ---------------------------------------------------------------------------------
+
+ALLOWED, REFUSED, METHOD_NOT_ALLOWED, REFUSED_OR_405, NO_EFFECT = (
+    "allowed", "refused", "405", "refused or 405", "no effect")
+
+
+def expectation(page, actor, method):
+    if page.only and method != page.only:
+        # Who passes the rule hears 405 before any object is looked up; that reveals nothing.
+        return METHOD_NOT_ALLOWED if actor in page.get | page.post | page.no_effect else REFUSED_OR_405
+    if method == "GET":
+        return ALLOWED if actor in page.get else REFUSED
+    if actor in page.post:
+        return ALLOWED
+    return NO_EFFECT if actor in page.no_effect else REFUSED
+
+
+MATRIX = [
+    pytest.param(name, actor, method, id=f"{name}-{actor}-{method}")
+    for name in TABLE
+    for actor in ACTORS
+    for method in ("GET", "POST")
+]
+
+
+@pytest.mark.parametrize(("name", "actor", "method"), MATRIX)
+def test_matrix(world, db, name, actor, method):
+    page = TABLE[name]
+    client = client_for(world, actor)
+    url = url_for(world, name, page)
+    expected = expectation(page, actor, method)
+    before = snapshot()
+
+    response = client.get(url) if method == "GET" else client.post(url, body_for(world, page))
+
+    changes = differences(before, snapshot())
+    said = f"{method} {url} as {actor}: {describe(response)}, expected {expected}"
+    if expected == ALLOWED:
+        assert is_allowed(response, page, method), said
+        if method == "POST" and page.changes:
+            assert changes, f"{said}, but nothing changed"
+        if method == "POST" and page.after:
+            application = Application.objects.get(pk=getattr(world, page.on["application_id"]).pk)
+            assert application.state == page.after, f"{said}, but the state is {application.state}"
+    elif expected == METHOD_NOT_ALLOWED:
+        assert response.status_code == 405, said
+    elif expected == REFUSED_OR_405:
+        assert is_refusal(response, page) or response.status_code == 405, said
+    elif expected == REFUSED:
+        assert is_refusal(response, page), said
+        if actor == "anonymous":
+            assert is_login_redirect(response, page), f"{said}: anonymous visitors go to the login page"
+    else:  # NO_EFFECT
+        assert response.status_code < 500 and not is_login_redirect(response, page), said
+    if expected != ALLOWED:
+        assert not changes, f"{said}, but the database changed: " + "; ".join(changes)
+
+
+# --- the tenant rules, one by one ---------------------------------------------------------------
+
+CASE_URLS = [name for name, page in PAGES.items() if name.startswith("case_") and "application_id" in page.on]
+APPLICATION_URLS = [name for name, page in PAGES.items() if name.startswith("application_")
+                    and "application_id" in page.on]
+
+
+def request(client, method, url, body=None):
+    return client.get(url) if method == "GET" else client.post(url, body or {})
+
+
+@pytest.mark.parametrize("actor", ["officer_y", "manager_y"])
+@pytest.mark.parametrize("name", CASE_URLS)
+def test_other_municipality_gets_404_on_every_case_of_x(world, db, name, actor):
+    client = client_for(world, actor)
+    page = PAGES[name]
+    before = snapshot()
+    for case in world.x_cases_of_a + [getattr(world, f"b_{state}") for state in STATES if state != "draft"]:
+        url = url_for(world, name, page, application_id=case)
+        response = client.post(url, body_for(world, page))
+        assert response.status_code == 404, f"POST {url} ({case.state}) as {actor}: {describe(response)}"
+        if page.only != "POST":
+            response = client.get(url)
+            assert response.status_code == 404, f"GET {url} ({case.state}) as {actor}: {describe(response)}"
+    assert not differences(before, snapshot())
+
+
+@pytest.mark.parametrize("name", APPLICATION_URLS + ["company_edit"])
+def test_applicant_b_gets_404_on_company_a_pages(world, db, name):
+    client = client_for(world, "applicant_b")
+    page = PAGES[name]
+    targets = ([world.company_a] if name == "company_edit"
+               else [getattr(world, f"a_{state}") for state in STATES])
+    before = snapshot()
+    for target in targets:
+        url = url_for(world, name, page, **{next(iter(page.on)): target})
+        response = client.post(url, body_for(world, page))
+        assert response.status_code == 404, f"POST {url} as applicant_b: {describe(response)}"
+        if page.only != "POST":
+            response = client.get(url)
+            assert response.status_code == 404, f"GET {url} as applicant_b: {describe(response)}"
+    assert not differences(before, snapshot())
+
+
+PRIVATE_ROUTES = [r for r in APP_ROUTES if r.route.startswith(("mijn/", "behandeling/", "berichten/"))]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("route", PRIVATE_ROUTES, ids=lambda r: r.route)
+def test_anonymous_is_sent_to_login_for_private_pages(world, db, route, method):
+    page = PAGES.get(route.name)
+    assert page, f"{route.name} has no entry in PAGES"
+    url = url_for(world, route.name, page)
+    response = request(client_for(world, "anonymous"), method, url, body_for(world, page))
+    assert response.status_code == 302, f"{method} {url}: {describe(response)}"
+    assert response.url == f"{reverse('login')}?next={url}", f"{method} {url}: {describe(response)}"
+
+
+def test_four_eyes_manager_cannot_approve_his_own_proposal(world, db):
+    case = world.a_proposed_by_officer_manager
+    client = client_for(world, "officer_manager_x")
+    before = snapshot()
+    response = client.post(reverse("case_approve", args=[case.pk]))
+    assert response.status_code == 302 and response.url == reverse("case_detail", args=[case.pk])
+    assert not differences(before, snapshot())
+    case.refresh_from_db()
+    assert case.state == S.PROPOSED and case.decided_by_id is None
+    # Another manager of X may.
+    client_for(world, "manager_x").post(reverse("case_approve", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.state == S.AWARDED and case.decided_by_id == world.manager_x.pk
+
+
+def test_four_eyes_holds_for_a_proposal_made_through_the_page(world, db):
+    case = world.a_in_review
+    client = client_for(world, "officer_manager_x")
+    client.post(reverse("case_propose", args=[case.pk]), PROPOSAL)
+    case.refresh_from_db()
+    assert case.state == S.PROPOSED and case.proposed_by_id == world.officer_manager_x.pk
+    before = snapshot()
+    client.post(reverse("case_approve", args=[case.pk]))
+    client.post(reverse("case_send_back", args=[case.pk]), {"comment": "Zelf terugsturen."})
+    assert not differences(before, snapshot())
+    case.refresh_from_db()
+    assert case.state == S.PROPOSED
+
+
+def test_officer_cannot_approve(world, db):
+    case = world.a_proposed
+    client = client_for(world, "officer_x")
+    before = snapshot()
+    response = client.post(reverse("case_approve", args=[case.pk]))
+    assert response.status_code == 302
+    assert not differences(before, snapshot())
+    case.refresh_from_db()
+    assert case.state == S.PROPOSED
+
+
+@pytest.mark.parametrize("actor", sorted(CASE_HANDLERS_X))
+def test_drafts_are_invisible_to_staff(world, db, actor):
+    client = client_for(world, actor)
+    before = snapshot()
+    for draft in (world.a_draft, world.b_draft):
+        url = reverse("case_detail", args=[draft.pk])
+        assert client.get(url).status_code == 404, f"GET {url} as {actor}"
+        for name in CASE_URLS:
+            url = url_for(world, name, PAGES[name], application_id=draft)
+            response = client.post(url, body_for(world, PAGES[name]))
+            assert response.status_code == 404, f"POST {url} as {actor}: {describe(response)}"
+    assert not differences(before, snapshot())
+    listed = client.get(reverse("case_list")).context["page"].object_list
+    assert world.a_draft not in listed and world.b_draft not in listed
+    assert world.b_in_y not in listed and world.a_submitted in listed
+
+
+def test_a_case_of_y_is_invisible_to_x(world, db):
+    url = reverse("case_detail", args=[world.b_in_y.pk])
+    for actor in ("officer_x", "manager_x"):
+        assert client_for(world, actor).get(url).status_code == 404, actor
+    assert client_for(world, "officer_y").get(url).status_code == 200
+
+
+def test_drafts_are_invisible_to_staff_who_are_also_members_of_the_company(world, db):
+    # An officer of X who is also a member of company A sees A's draft as an applicant, never as a case.
+    CompanyMembership.objects.create(user=world.officer_x, company=world.company_a)
+    client = client_for(world, "officer_x")
+    assert client.get(reverse("application_detail", args=[world.a_draft.pk])).status_code == 200
+    response = client.get(reverse("case_detail", args=[world.a_draft.pk]))
+    assert response.status_code == 404, f"case_detail of a draft as officer_x (member of A): {describe(response)}"
+    assert world.a_draft not in client.get(reverse("case_list")).context["page"].object_list
+
+
+def test_staff_never_handle_their_own_companys_application(world, db):
+    # Conflict of interest: an officer of X who is a member of company A may not start A's review.
+    CompanyMembership.objects.create(user=world.officer_x, company=world.company_a)
+    case = world.a_submitted
+    client_for(world, "officer_x").post(reverse("case_start_review", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.state == "submitted"
+
+
+def test_admin_site_refuses_staff_flag_without_superuser(world, db):
+    world.manager_x.is_staff = True
+    world.manager_x.save()
+    response = client_for(world, "manager_x").get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# --- the admin group, pattern by pattern ---------------------------------------------------------
+
+# The admin's own doors: its login page is open to all; its logout sends visitors to the index.
+ADMIN_DOORS = {"admin:login", "admin:logout"}
+
+
+def admin_url(route):
+    """A URL for any admin pattern: path converters become 1, the regex ones get a fitting value."""
+    if route.name == "admin:app_list":
+        return reverse(route.name, kwargs={"app_label": "grants"})
+    if "(?P<url>" in route.route:  # the catch-all
+        return "/admin/no-such-page/"
+    return "/" + re.sub(r"<[^>]+>", "1", route.route)
+
+
+@pytest.mark.parametrize("route", [r for r in ADMIN_ROUTES if r.name not in ADMIN_DOORS],
+                         ids=lambda r: r.name or r.route)
+def test_every_admin_url_sends_all_but_superusers_to_the_admin_login(world, db, route):
+    url = admin_url(route)
+    for actor in ("anonymous", "administrator_x"):
+        client = client_for(world, actor)
+        before = snapshot()
+        for method in ("GET", "POST"):
+            response = request(client, method, url)
+            assert is_login_redirect(response, ADMIN_PAGES["admin:index"]), (
+                f"{method} {url} as {actor}: {describe(response)}, expected the admin login")
+        assert not differences(before, snapshot())
