@@ -148,10 +148,30 @@ class Company(models.Model):
         return self.legal_form == LegalForm.SOLE_TRADER
 
 
+class CompanyInvitation(models.Model):
+    """An invitation to join a company as colleague or adviser, accepted with a signed link."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=10)
+    invited_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.email} -> {self.company}"
+
+
 class CompanyMembership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")
         MEMBER = "member", _("Colleague")
+        # A subsidy consultant the company authorised to act for it; the company can revoke it.
+        ADVISER = "adviser", _("Adviser")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="company_memberships")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")

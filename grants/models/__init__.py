@@ -1,9 +1,36 @@
+from .application_parts import (
+    Answer,
+    Attachment,
+    AttachmentKind,
+    CostLine,
+    DeMinimisAid,
+    Message,
+    Partner,
+    PlannedIndicator,
+    QuestionKind,
+    SchemeQuestion,
+)
 from .applications import Application, ApplicationState, DecisionOutcome
+from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
 __all__ = [
+    "INDICATOR_UNITS",
+    "SIX_RUNG",
+    "Answer",
+    "Attachment",
+    "AttachmentKind",
+    "CostLine",
+    "DeMinimisAid",
+    "Indicator",
+    "Message",
+    "Partner",
+    "PlannedIndicator",
+    "QuestionKind",
+    "RLadder",
+    "SchemeQuestion",
     "Application",
     "ApplicationState",
     "Budget",

@@ -9,6 +9,7 @@ from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from workflows import access
 
+from .circular import RLadder
 from .schemes import Scheme
 
 
@@ -63,9 +64,18 @@ class Application(FSMModelMixin, models.Model):
     title = models.CharField(_("project title"), max_length=200)
     description = models.TextField(_("project description"))
     requested_amount = models.DecimalField(
-        _("requested amount"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("requested amount"), max_digits=12, decimal_places=2, default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
     )
+    location = models.CharField(_("where the project takes place"), max_length=200, blank=True)
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    current_rung = models.CharField(_("current R-ladder rung"), max_length=2, choices=RLadder, blank=True)
+    target_rung = models.CharField(_("target R-ladder rung"), max_length=2, choices=RLadder, blank=True)
+    de_minimis_none = models.BooleanField(_("no other de minimis aid in the last three years"), default=False)
     electronic_consent = models.BooleanField(_("decisions may be sent electronically"), default=True)
+    declared_truthful = models.BooleanField(_("declared truthful and complete"), default=False)
+    consented_processing = models.BooleanField(_("consented to the processing of the data"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # First come, first served is by the moment an application became complete (DOMAIN rule 1).
     completed_at = models.DateTimeField(_("complete since"), null=True, blank=True, db_index=True)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .circular import RLadder
 from .organisations import Organisation
 
 
@@ -63,6 +64,32 @@ class Scheme(models.Model):
         _("advance percentage"), default=0, validators=[MaxValueValidator(100)]
     )
     max_awards_per_company = models.PositiveSmallIntegerField(_("maximum awards per company"), default=1)
+    costs_after_application_only = models.BooleanField(
+        _("only costs after the application date are eligible"), default=True
+    )
+    # Eligibility (grants.eligibility applies these, for the check page, the form and submit alike).
+    max_employees = models.PositiveIntegerField(_("maximum number of employees"), null=True, blank=True)
+    allowed_legal_forms = models.JSONField(
+        _("allowed legal forms"), default=list, blank=True, help_text=_("Empty: every legal form.")
+    )
+    eligible_municipalities = models.ManyToManyField(
+        Organisation, verbose_name=_("company located in"), blank=True, related_name="+",
+        help_text=_("Empty: the scheme's own municipality."),
+    )
+    excluded_sbi_codes = models.CharField(
+        _("excluded SBI codes"), max_length=300, blank=True,
+        help_text=_("Comma-separated; a code excludes every code that starts with it."),
+    )
+    min_partners = models.PositiveSmallIntegerField(_("minimum number of partners"), null=True, blank=True)
+    max_partners = models.PositiveSmallIntegerField(_("maximum number of partners"), null=True, blank=True)
+    min_business_partners = models.PositiveSmallIntegerField(
+        _("minimum number of business partners"), null=True, blank=True
+    )
+    required_rung = models.CharField(
+        _("required R-ladder rung (at least)"), max_length=2, choices=RLadder, blank=True,
+    )
+    require_rung_up = models.BooleanField(_("must climb at least one rung on the R-ladder"), default=False)
+    required_attachments = models.JSONField(_("required attachments"), default=list, blank=True)
 
     objects = SchemeQuerySet.as_manager()
 
@@ -85,6 +112,15 @@ class Scheme(models.Model):
     @property
     def description(self):
         return self.description_en if get_language() == "en" else self.description_nl
+
+    @property
+    def municipality_ids(self):
+        ids = [m.pk for m in self.eligible_municipalities.all()]
+        return ids or [self.organisation_id]
+
+    @property
+    def excluded_sbi_list(self):
+        return [code.strip() for code in self.excluded_sbi_codes.split(",") if code.strip()]
 
     def is_open(self, day=None):
         day = day or timezone.localdate()
