@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, Language, User
+from .models import Company, CompanyMembership, Language, User
 from .validators import normalise_iban, normalise_postcode
 
 
@@ -103,3 +103,37 @@ class CompanyForm(forms.ModelForm):
             if name in self.cleaned_data:
                 self.cleaned_data[name] = fn(self.cleaned_data[name])
         super()._post_clean()
+
+
+class InvitationForm(forms.Form):
+    """Invite a colleague or authorise an adviser; ``roles`` are the ones the inviter may hand out."""
+
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_("We send a link to this address; it is valid for 14 days."),
+        error_messages={"required": _("Enter the email address of the person you invite."),
+                        "invalid": _("Enter a valid email address, like name@example.nl.")},
+    )
+    role = forms.ChoiceField(
+        label=_("They will act for the company as"), widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you invite a colleague or an adviser.")},
+    )
+
+    ROLE_LABELS = {
+        CompanyMembership.Role.MEMBER: _("Colleague"),
+        CompanyMembership.Role.ADVISER: _("Adviser or subsidy consultant (acts for the company on its applications)"),
+    }
+
+    def __init__(self, *args, company, roles, **kwargs):
+        kwargs.setdefault("auto_id", "invite_%s")  # unique ids next to the company form on the same page
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.fields["role"].choices = [(role, self.ROLE_LABELS[role]) for role in roles]
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if self.company.memberships.filter(user__email__iexact=email).exists():
+            raise forms.ValidationError(_("This person can already act for the company."), code="member")
+        return email

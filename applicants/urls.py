@@ -14,4 +14,8 @@ urlpatterns = [
     path("mijn/", views.applicant_home, name="applicant_home"),
     path("mijn/bedrijven/nieuw/", views.company_create, name="company_create"),
     path("mijn/bedrijven/<int:company_id>/", views.company_edit, name="company_edit"),
+    path("mijn/bedrijven/<int:company_id>/uitnodigen/", views.company_invite, name="company_invite"),
+    path("mijn/bedrijven/<int:company_id>/personen/<int:membership_id>/verwijderen/", views.company_member_remove,
+         name="company_member_remove"),
+    path("mijn/uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

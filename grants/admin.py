@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Application, Budget, LedgerEntry, Organisation, Scheme, StaffMembership
+from workflows.admin import ReadOnlyAdmin
+
+from .models import Application, Budget, LedgerEntry, Organisation, Scheme, SchemeQuestion, StaffMembership
 
 
 class StaffInline(admin.TabularInline):
@@ -28,12 +30,18 @@ class BudgetInline(admin.StackedInline):
         return False
 
 
+class QuestionInline(admin.StackedInline):
+    model = SchemeQuestion
+    extra = 0
+
+
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
     list_display = ["title_nl", "organisation", "kind", "opens_on", "closes_on", "distribution"]
     list_filter = ["organisation", "kind", "distribution"]
     search_fields = ["title_nl", "title_en", "code"]
-    inlines = [BudgetInline]
+    filter_horizontal = ["eligible_municipalities"]
+    inlines = [BudgetInline, QuestionInline]
 
     def save_model(self, request, obj, form, change):
         from .services import budget_open
@@ -44,7 +52,7 @@ class SchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     """Read-only view for platform administrators; cases change only through the workflow pages."""
 
     list_display = ["reference", "title", "scheme", "company", "state", "decision_due_on"]
@@ -52,27 +60,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["reference", "title", "company__name", "company__kvk_number"]
     list_select_related = ["scheme", "company"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "budget", "kind", "amount", "application", "idempotency_key"]
     list_filter = ["kind"]
     list_select_related = ["budget__scheme", "application"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

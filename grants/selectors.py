@@ -1,6 +1,6 @@
 """Reads shared by several views, with their joins in one place."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from workflows import access
@@ -42,3 +42,23 @@ def state_counts_for(user):
     counts = {row["state"]: row["n"] for row in rows}
     return [(state, label, counts.get(state, 0)) for state, label in ApplicationState.choices
             if state != ApplicationState.DRAFT]
+
+
+def first_come_place(application):
+    """For a first-come scheme: the application's place among the scheme's undecided applications in
+    order of completeness, how many there are, and the amount reserved for it (two queries). None for
+    drafts, decided applications and other distribution methods."""
+    from .models import DistributionMethod
+    from .models.applications import OPEN_STATES
+    from .services import reserved_for
+
+    if application.scheme.distribution != DistributionMethod.FIRST_COME or application.state not in OPEN_STATES:
+        return None
+    counts = Application.objects.filter(scheme_id=application.scheme_id, state__in=OPEN_STATES).aggregate(
+        ahead=Count("pk", filter=Q(completed_at__lt=application.completed_at)
+                    | Q(completed_at=application.completed_at, pk__lt=application.pk)),
+        total=Count("pk"),
+    )
+    reserved = reserved_for(application)
+    return {"position": counts["ahead"] + 1, "total": counts["total"], "reserved": reserved,
+            "short": application.requested_amount - reserved}

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import applicant, public, staff
+from .views import applicant, files, messages, public, staff
+from .views.eligibility import eligibility_check
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -8,14 +9,27 @@ urlpatterns = [
     path("toegankelijkheid/", public.accessibility, name="accessibility"),
     path("regelingen/", public.scheme_list, name="scheme_list"),
     path("regelingen/<int:scheme_id>/", public.scheme_detail, name="scheme_detail"),
+    path("regelingen/check/", eligibility_check, name="eligibility_check"),
     path("mijn/aanvragen/nieuw/<int:scheme_id>/", applicant.application_create, name="application_create"),
     path("mijn/aanvragen/<int:application_id>/", applicant.application_detail, name="application_detail"),
-    path("mijn/aanvragen/<int:application_id>/bewerken/", applicant.application_edit, name="application_edit"),
+    path("mijn/aanvragen/<int:application_id>/stap/<slug:step>/", applicant.application_step, name="application_step"),
+    path("mijn/aanvragen/<int:application_id>/controleren/", applicant.application_review,
+         name="application_review"),
     path("mijn/aanvragen/<int:application_id>/indienen/", applicant.application_submit, name="application_submit"),
     path("mijn/aanvragen/<int:application_id>/intrekken/", applicant.application_withdraw,
          name="application_withdraw"),
     path("mijn/aanvragen/<int:application_id>/aanvullen/", applicant.application_supply_info,
          name="application_supply_info"),
+    path("mijn/aanvragen/<int:application_id>/bijlagen/", files.application_attachments,
+         name="application_attachments"),
+    path("mijn/aanvragen/<int:application_id>/bijlagen/<int:attachment_id>/", files.attachment_download,
+         name="attachment_download"),
+    path("mijn/aanvragen/<int:application_id>/bijlagen/<int:attachment_id>/verwijderen/",
+         files.application_attachment_delete, name="application_attachment_delete"),
+    path("behandeling/<int:application_id>/bijlagen/<int:attachment_id>/", files.case_attachment_download,
+         name="case_attachment_download"),
+    path("mijn/aanvragen/<int:application_id>/berichten/", messages.application_message_post,
+         name="application_message_post"),
     path("behandeling/", staff.case_list, name="case_list"),
     path("behandeling/<int:application_id>/", staff.case_detail, name="case_detail"),
     path("behandeling/<int:application_id>/in-behandeling/", staff.case_start_review, name="case_start_review"),
@@ -25,4 +39,5 @@ urlpatterns = [
          name="case_propose_not_considered"),
     path("behandeling/<int:application_id>/terugsturen/", staff.case_send_back, name="case_send_back"),
     path("behandeling/<int:application_id>/goedkeuren/", staff.case_approve, name="case_approve"),
+    path("behandeling/<int:application_id>/berichten/", messages.case_message_post, name="case_message_post"),
 ]

@@ -150,3 +150,106 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         obj.__dict__["state"] = state
         obj.save()
         return obj
+
+
+# A minimal file that passes the attachment checks (grants/attachments.py sniffs the "%PDF-" header).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A PDF attachment stored under MEDIA_ROOT: AttachmentFactory(application=a, uploaded_by=u)."""
+
+    class Meta:
+        model = "grants.Attachment"
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = "quote"
+    file = factory.django.FileField(data=PDF_BYTES, filename="offerte.pdf")
+    original_name = "offerte.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    uploaded_by = factory.SelfAttribute("application.created_by")
+
+
+# --- complete applications: everything grants.eligibility.application_problems asks for ------------
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "grants.Partner"
+
+    application = factory.SubFactory(ApplicationFactory)
+    kvk_number = factory.Sequence(lambda n: f"{80000000 + n:08d}")
+    name = factory.Sequence(lambda n: f"Ketenpartner {n} B.V.")
+    legal_form = LegalForm.PRIVATE_LIMITED
+    is_business = True
+    cost_share = Decimal("5000.00")
+
+
+def complete_application(application):
+    """Fill in a draft so that it may be submitted: the company located in one of the scheme's
+    municipalities, dates, R-ladder rungs, a planned result, one cost line (after today) that yields the
+    requested amount, the scheme's partners, answers and attachments, and the declarations."""
+    from grants.eligibility import computed_amount
+    from grants.models import Answer, CostLine, Indicator, PlannedIndicator
+    from grants.models.circular import rung_number
+
+    scheme, company, today = application.scheme, application.company, timezone.localdate()
+    if company.municipality_id not in scheme.municipality_ids:
+        company.municipality = scheme.organisation
+        company.save(update_fields=["municipality"])
+    application.starts_on = today + datetime.timedelta(days=14)
+    application.ends_on = today + datetime.timedelta(days=120)
+    target = scheme.required_rung if scheme.required_rung and rung_number(scheme.required_rung) < 3 else "R3"
+    application.current_rung, application.target_rung = "R8", target
+    application.de_minimis_none = application.declared_truthful = application.consented_processing = True
+    PlannedIndicator.objects.create(application=application, indicator=Indicator.WASTE_AVOIDED, planned=1000)
+    costs = (application.requested_amount * 100 / scheme.cofunding_percentage).quantize(Decimal("0.01"))
+    CostLine.objects.create(application=application, description="Circulaire scan door erkend adviseur",
+                            amount_excl_vat=costs, incurred_on=today + datetime.timedelta(days=30))
+    if scheme.kind == "chain":
+        for _ in range((scheme.min_business_partners or 1) - 1):
+            PartnerFactory(application=application, is_business=True)
+        while 1 + application.partners.count() < (scheme.min_partners or 1):
+            PartnerFactory(application=application, is_business=False)
+    for question in scheme.questions.filter(required=True):
+        Answer.objects.create(application=application, question=question, value="Ja")
+    for kind in scheme.required_attachments:
+        AttachmentFactory(application=application, kind=kind)
+    application.requested_amount = computed_amount(application)
+    application.save()
+    return application
+
+
+class CompleteApplicationFactory(ApplicationFactory):
+    """A draft that may be submitted: CompleteApplicationFactory(scheme=s, company=c, created_by=u)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def complete(obj, create, extracted, **kwargs):
+        if create:
+            complete_application(obj)
+
+
+# --- the people who act for a company, and the message thread ------------------------------------
+
+
+def make_member(company, role=CompanyMembership.Role.MEMBER, **kwargs):
+    """A user who acts for ``company`` in ``role`` (owner, member or adviser)."""
+    user = UserFactory(**kwargs)
+    CompanyMembership.objects.create(user=user, company=company, role=role)
+    return user
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """A message in an application's thread: MessageFactory(application=a, author=u, from_staff=False)."""
+
+    class Meta:
+        model = "grants.Message"
+
+    application = factory.SubFactory(ApplicationFactory, submitted=True)
+    author = factory.SelfAttribute("application.created_by")
+    from_staff = False
+    body = "Wanneer kunnen wij een besluit verwachten?"

@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from grants.models import Application, ApplicationState, StaffRole
 from notifications.models import Outbox
-from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory, make_staff
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    CompanyFactory,
+    SchemeFactory,
+    complete_application,
+    make_staff,
+)
 
 
 @pytest.fixture
@@ -16,34 +23,40 @@ def scheme(org_x):
 
 
 @pytest.fixture
-def applicant(db):
-    return ApplicantFactory()
+def applicant(org_x):
+    return ApplicantFactory(company=CompanyFactory(municipality=org_x))
 
 
-def _draft(client, scheme, applicant, amount="1500.00"):
+def _draft(client, scheme, applicant, amount="1500.00", *, complete=True, title="Scan van onze houtstromen"):
+    """A draft made on the create page, then (test set-up) completed with costs that yield ``amount``."""
     client.force_login(applicant)
-    return client.post(reverse("application_create", args=[scheme.pk]), {
-        "company": applicant.test_company.pk, "title": "Scan van onze houtstromen",
-        "description": "Een adviseur brengt onze reststromen in kaart.", "requested_amount": amount,
-        "electronic_consent": "on",
+    response = client.post(reverse("application_create", args=[scheme.pk]), {
+        "company": applicant.test_company.pk, "title": title,
+        "description": "Een adviseur brengt onze reststromen in kaart.", "location": "Alphen aan den Rijn",
+        "starts_on": "2099-01-01", "ends_on": "2099-06-30",
     })
+    if complete and response.status_code == 302:
+        application = Application.objects.get()
+        application.requested_amount = Decimal(amount)
+        complete_application(application)
+    return response
 
 
 @pytest.mark.django_db
 def test_draft_is_saved_and_can_be_resumed(client, scheme, applicant):
-    response = _draft(client, scheme, applicant)
+    response = _draft(client, scheme, applicant, complete=False)
     application = Application.objects.get()
     assert response.status_code == 302 and application.state == ApplicationState.DRAFT
-    page = client.get(reverse("application_edit", args=[application.pk]))
+    page = client.get(reverse("application_step", args=[application.pk, "project"]))
     assert "Scan van onze houtstromen" in page.content.decode()
 
 
 @pytest.mark.django_db
-def test_amount_above_scheme_maximum_is_refused_at_the_field(client, scheme, applicant):
-    response = _draft(client, scheme, applicant, amount="2500.00")
+def test_draft_without_a_title_is_refused_at_the_field(client, scheme, applicant):
+    response = _draft(client, scheme, applicant, complete=False, title="")
     assert response.status_code == 200
-    assert "requested_amount" in response.context["form"].errors
-    assert 'value="Scan van onze houtstromen"' in response.content.decode()
+    assert "title" in response.context["form"].errors
+    assert 'value="Alphen aan den Rijn"' in response.content.decode()
     assert not Application.objects.exists()
 
 

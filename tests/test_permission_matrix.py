@@ -15,7 +15,7 @@ How it works:
   send anonymous visitors and municipal staff to the admin login, and the matrix visits its index,
   a changelist and a change page with every actor.
 * ``world`` holds real objects of two municipalities, X (Alphen, the ``org_x`` of conftest.py)
-  and Y (Gouda, ``org_y``), two companies and nine actors (``ACTORS``).
+  and Y (Gouda, ``org_y``), two companies and ten actors (``ACTORS``).
 * ``test_matrix`` runs every (URL name, actor, method) and names the case in its id, e.g.
   ``test_matrix[case_approve-officer_x-POST]``.
 * The ``test_*`` functions after the matrix spell out the tenant rules one by one.
@@ -38,13 +38,14 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from applicants.models import CompanyMembership
-from applicants.services import VERIFY_SALT
+from applicants.models import CompanyInvitation, CompanyMembership
+from applicants.services import VERIFY_SALT, invitation_token
 from grants.models import Application, StaffMembership, StaffRole
 from grants.models import ApplicationState as S
 from notifications.models import InboxItem, Outbox, OutboxStatus
@@ -57,6 +58,7 @@ ACTORS = (
     "anonymous",
     "applicant_a",  # member of company A
     "applicant_b",  # member of company B
+    "adviser_a",  # adviser of company A: acts on its applications like applicant A, manages no people
     "officer_x",
     "manager_x",
     "administrator_x",
@@ -68,7 +70,8 @@ ACTORS = (
 EVERYONE = frozenset(ACTORS)
 NOBODY = frozenset()
 SIGNED_IN = EVERYONE - {"anonymous"}
-APPLICANT_A = frozenset({"applicant_a"})
+OWNER_A = frozenset({"applicant_a"})  # company A's owner; also the one person with a personal page (inbox item)
+APPLICANT_A = OWNER_A | {"adviser_a"}  # who acts for company A: its owner and the adviser it authorised
 APPLICANT_B = frozenset({"applicant_b"})
 APPLICANTS = APPLICANT_A | APPLICANT_B
 OFFICER_X = frozenset({"officer_x"})
@@ -108,12 +111,12 @@ PROPOSAL = {"outcome": "award", "amount": "1500.00", "motivation": "Past binnen 
 
 def new_application_for_company_a(world):
     return {"company": world.company_a.pk, "title": "Nieuwe circulaire scan", "description": "Een tweede scan.",
-            "requested_amount": "1500.00", "electronic_consent": "on"}
+            "location": "Alphen aan den Rijn", "starts_on": "2099-01-01", "ends_on": "2099-06-30"}
 
 
 def edited_draft(world):
-    return {"title": "Gewijzigde titel", "description": "Aangepast.", "requested_amount": "1200.00",
-            "electronic_consent": "on"}
+    return {"title": "Gewijzigde titel", "description": "Aangepast.", "location": "Alphen aan den Rijn",
+            "starts_on": "2099-01-01", "ends_on": "2099-06-30"}
 
 
 def company_details(world, **changes):
@@ -126,6 +129,10 @@ def company_a_renamed(world):
     return company_details(world, kvk_number=world.company_a.kvk_number, name="Hernoemd Bedrijf A B.V.")
 
 
+def attachment_upload(world):
+    return {"kind": "quote", "file": SimpleUploadedFile("offerte.pdf", factories.PDF_BYTES)}
+
+
 PAGES = {
     # Public pages: anyone, signed in or not. Signed-in users are redirected away from the
     # register and login pages; empty POSTs re-show the forms.
@@ -134,6 +141,8 @@ PAGES = {
     "accessibility": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "scheme_list": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "scheme_detail": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE, on={"scheme_id": "scheme_x"}),
+    # The eligibility check answers GET requests only, so that its answer is a link one can share.
+    "eligibility_check": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
     "set_language": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "register": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "verify_email": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE, on={"token": "verify_token_a"}),
@@ -150,14 +159,32 @@ PAGES = {
     "company_create": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN, body=company_details,
                            changes=True),
     # One's own inbox item only: applicant A's item is a 404 for everyone else.
-    "inbox_item": Page(Rule.AUTHENTICATED, get=APPLICANT_A, post=APPLICANT_A, on={"item_id": "inbox_item_a"}),
-    # Company A's pages: its members only. B gets a 404, staff and the superuser a 403.
-    "company_edit": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A, on={"company_id": "company_a"},
+    "inbox_item": Page(Rule.AUTHENTICATED, get=OWNER_A, post=OWNER_A, on={"item_id": "inbox_item_a"}),
+    # Company A's pages: those who act for it see it; its adviser may not change its details (403).
+    # B gets a 404, staff and the superuser a 403.
+    "company_edit": Page(Rule.APPLICANT, get=APPLICANT_A, post=OWNER_A, on={"company_id": "company_a"},
                          body=company_a_renamed, changes=True),
+    # Owners (and colleagues) invite colleagues; only owners authorise advisers and remove people (never
+    # the last owner). The adviser invites and removes nobody (403).
+    "company_invite": Action(Rule.APPLICANT, by=OWNER_A, on={"company_id": "company_a"},
+                             body={"email": "nieuwe.collega@example.nl", "role": "member"}),
+    "company_member_remove": Action(Rule.APPLICANT, by=OWNER_A,
+                                    on={"company_id": "company_a", "membership_id": "adviser_a_membership"}),
+    # An invitation (applicant B, to become A's adviser) is accepted only by the invited address;
+    # anyone else signed in gets a clear 403 page.
+    "invitation_accept": Page(Rule.AUTHENTICATED, get=APPLICANT_B, post=APPLICANT_B,
+                              on={"token": "invitation_token_b"}, changes=True),
+    # The message thread: A writes on A's submitted application, X's officers and managers on X's case.
+    "application_message_post": Action(Rule.APPLICANT, by=APPLICANT_A, on={"application_id": "a_submitted"},
+                                       body={"body": "Wanneer volgt het besluit?"}),
+    "case_message_post": Action(Rule.STAFF, by=CASE_HANDLERS_X, on={"application_id": "a_submitted"},
+                                body={"body": "Het besluit volgt binnen twee weken."}),
     "application_detail": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A,
                                on={"application_id": "a_submitted"}),
-    "application_edit": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A, on={"application_id": "a_draft"},
-                             body=edited_draft, changes=True),
+    # A's draft, step by step, and its review page (a submitted application's steps redirect to its page).
+    "application_step": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A,
+                             on={"application_id": "a_draft", "step": "first_step"}, body=edited_draft, changes=True),
+    "application_review": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A, on={"application_id": "a_draft"}),
     "application_submit": Action(Rule.APPLICANT, by=APPLICANT_A, on={"application_id": "a_draft"},
                                  after=S.SUBMITTED),
     "application_withdraw": Action(Rule.APPLICANT, by=APPLICANT_A, on={"application_id": "a_submitted"},
@@ -187,6 +214,16 @@ PAGES = {
                              body={"comment": "Motivering aanvullen."}, after=S.IN_REVIEW),
     "case_approve": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"application_id": "a_proposed"},
                            after=S.AWARDED),
+    # Attachments: company A's members upload to and remove from A's draft and download A's files
+    # (B gets a 404, staff a 403); X's officers and managers download from X's submitted cases.
+    "application_attachments": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A,
+                                    on={"application_id": "a_draft"}, body=attachment_upload, changes=True),
+    "application_attachment_delete": Action(Rule.APPLICANT, by=APPLICANT_A,
+                                            on={"application_id": "a_draft", "attachment_id": "attachment_a"}),
+    "attachment_download": Page(Rule.APPLICANT, get=APPLICANT_A, post=NOBODY, only="GET",
+                                on={"application_id": "a_draft", "attachment_id": "attachment_a"}),
+    "case_attachment_download": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=NOBODY, only="GET",
+                                     on={"application_id": "a_submitted", "attachment_id": "attachment_a_submitted"}),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).
@@ -259,13 +296,16 @@ def build_world():
     # The same municipalities as the org_x and org_y fixtures (OrganisationFactory gets them by slug).
     w.org_x = factories.OrganisationFactory(name="Gemeente Alphen", slug="alphen", code="ALP")
     w.org_y = factories.OrganisationFactory(name="Gemeente Gouda", slug="gouda", code="GOU")
-    w.scheme_x = factories.SchemeFactory(organisation=w.org_x)
+    # Company A holds several pending applications in it and may still submit its draft.
+    w.scheme_x = factories.SchemeFactory(organisation=w.org_x, max_awards_per_company=10)
     w.scheme_y = factories.SchemeFactory(organisation=w.org_y)
     w.company_a = factories.CompanyFactory(name="Bedrijf A B.V.")
     w.company_b = factories.CompanyFactory(name="Bedrijf B B.V.")
 
     w.applicant_a = factories.ApplicantFactory(company=w.company_a)
     w.applicant_b = factories.ApplicantFactory(company=w.company_b)
+    w.adviser_a = factories.make_member(w.company_a, CompanyMembership.Role.ADVISER)
+    w.adviser_a_membership = CompanyMembership.objects.get(user=w.adviser_a)
     w.officer_x = factories.make_staff(w.org_x, StaffRole.OFFICER)
     w.manager_x = factories.make_staff(w.org_x, StaffRole.MANAGER)
     w.administrator_x = factories.make_staff(w.org_x, StaffRole.ADMINISTRATOR)
@@ -284,6 +324,7 @@ def build_world():
                 extra["proposed_by"] = w.officer_x
             setattr(w, f"{key}_{state}", factories.ApplicationFactory(
                 scheme=w.scheme_x, company=company, created_by=applicant, **extra))
+    factories.complete_application(w.a_draft)  # so that its submit goes through (grants.eligibility)
     w.a_proposed_by_officer_manager = factories.ApplicationFactory(
         scheme=w.scheme_x, company=w.company_a, created_by=w.applicant_a, proposed=True,
         proposed_by=w.officer_manager_x)
@@ -296,6 +337,8 @@ def build_world():
         info_requested_on=today - datetime.timedelta(days=21), repair_due_on=today - datetime.timedelta(days=7))
     w.x_cases_of_a = [getattr(w, f"a_{state}") for state in STATES if state != "draft"]
     w.x_cases_of_a += [w.a_proposed_by_officer_manager, w.a_repair_lapsed]
+    w.attachment_a = factories.AttachmentFactory(application=w.a_draft, uploaded_by=w.applicant_a)
+    w.attachment_a_submitted = factories.AttachmentFactory(application=w.a_submitted, uploaded_by=w.applicant_a)
 
     outbox = Outbox.objects.create(event="application_submitted", recipient=w.applicant_a,
                                    email=w.applicant_a.email, status=OutboxStatus.SENT,
@@ -303,8 +346,11 @@ def build_world():
     w.inbox_item_a = InboxItem.objects.create(user=w.applicant_a, outbox=outbox, subject="Aanvraag ontvangen",
                                               body="Wij hebben uw aanvraag ontvangen.", url=outbox.url)
 
+    w.invitation_token_b = invitation_token(CompanyInvitation.objects.create(
+        company=w.company_a, email=w.applicant_b.email, role="adviser", invited_by=w.applicant_a))
     w.verify_token_a = signing.dumps({"user": w.applicant_a.pk, "email": w.applicant_a.email}, salt=VERIFY_SALT)
     w.dummy_uidb64 = "MA"
+    w.first_step = "project"
     w.dummy_reset_token = "abc-0123456789abcdef"
     return w
 
@@ -313,12 +359,24 @@ HANDLER = Client(enforce_csrf_checks=False).handler
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("world-files")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, world_media):
+    """Overrides conftest's: the world's attachment files are written once, so every test reads them there."""
+    settings.MEDIA_ROOT = world_media
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, world_media):
     """Built once for the module inside a transaction that is rolled back at its end; each test
     runs in a savepoint of its own (the ``db`` fixture), so what one test changes, the next never sees."""
     with django_db_blocker.unblock(), transaction.atomic():
         # The actors are logged in with force_login: their passwords need not cost a slow hash.
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                               MEDIA_ROOT=world_media):
             built = build_world()
         # One session per actor, logged in once; a test that ends or changes it is rolled back.
         built.sessions = {}
@@ -505,11 +563,11 @@ def test_other_municipality_gets_404_on_every_case_of_x(world, db, name, actor):
     assert not differences(before, snapshot())
 
 
-@pytest.mark.parametrize("name", APPLICATION_URLS + ["company_edit"])
+@pytest.mark.parametrize("name", APPLICATION_URLS + ["company_edit", "company_invite", "company_member_remove"])
 def test_applicant_b_gets_404_on_company_a_pages(world, db, name):
     client = client_for(world, "applicant_b")
     page = PAGES[name]
-    targets = ([world.company_a] if name == "company_edit"
+    targets = ([world.company_a] if name.startswith("company_")
                else [getattr(world, f"a_{state}") for state in STATES])
     before = snapshot()
     for target in targets:

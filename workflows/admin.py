@@ -3,11 +3,8 @@ from django.contrib import admin
 from .models import TransitionLog
 
 
-@admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "content_type", "object_id", "transition", "source_state", "target_state", "actor"]
-    list_filter = ["transition", "content_type"]
-    list_select_related = ["actor", "content_type"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services write (log, ledger, cases): the admin shows, never edits."""
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -17,3 +14,10 @@ class TransitionLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "content_type", "object_id", "transition", "source_state", "target_state", "actor"]
+    list_filter = ["transition", "content_type"]
+    list_select_related = ["actor", "content_type"]

@@ -14,5 +14,6 @@ def navigation(request):
         "nav_is_manager": access.is_staff(user, access.MANAGER),
         "nav_is_administrator": access.is_staff(user, access.ADMINISTRATOR),
         "nav_is_staff": access.is_staff(user),
+        "nav_handles_cases": access.is_staff(user, *access.CASE_ROLES),
         "inbox_unread": unread_count(user),
     }

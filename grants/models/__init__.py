@@ -11,8 +11,8 @@ from .application_parts import (
     SchemeQuestion,
 )
 from .applications import Application, ApplicationState, DecisionOutcome
-from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
+from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applicants.models import LegalForm
 from applicants.validators import validate_kvk_number
@@ -79,7 +80,7 @@ class Partner(models.Model):
 class AttachmentKind(models.TextChoices):
     QUOTE = "quote", _("Quote from the provider")
     PROJECT_PLAN = "project_plan", _("Project plan")
-    BUDGET = "budget", _("Budget")
+    BUDGET = "budget", pgettext_lazy("attachment kind", "Budget")
     COLLABORATION_AGREEMENT = "collaboration", _("Collaboration agreement")
     ANSWER = "answer", _("Answer to a question")
     OTHER = "other", _("Other")

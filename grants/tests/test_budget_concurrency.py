@@ -12,7 +12,7 @@ from grants.models import ApplicationState, Budget, StaffRole
 from grants.services import budget_reconcile, budget_reserve, committed_for, reserved_for
 from notifications import tasks
 from notifications.models import Outbox
-from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory, make_staff
+from tests.factories import ApplicantFactory, ApplicationFactory, CompleteApplicationFactory, SchemeFactory, make_staff
 from workflows.exceptions import TransitionRefused
 from workflows.services import application_approve, application_submit
 
@@ -57,7 +57,7 @@ def run_in_threads(target, count=THREADS):
 def test_concurrent_submissions_never_reserve_beyond_the_ceiling(org_x, broker):
     scheme = SchemeFactory(organisation=org_x, ceiling=CEILING)
     applicants = ApplicantFactory.create_batch(THREADS)
-    drafts = [ApplicationFactory(scheme=scheme, company=a.test_company, created_by=a) for a in applicants]
+    drafts = [CompleteApplicationFactory(scheme=scheme, company=a.test_company, created_by=a) for a in applicants]
 
     results = run_in_threads(lambda i: application_submit(application_id=drafts[i].pk, actor=applicants[i]))
 

@@ -7,14 +7,17 @@ from workflows import access, services
 from workflows.access import Rule, require
 from workflows.http import perform
 
+from .. import wizard
 from ..forms import InfoRequestForm, NotConsideredForm, ProposalForm, SendBackForm
+from ..messaging import thread_of
 from ..models import ApplicationState
 from ..selectors import case_queue_for, state_counts_for
+from .messages import MessageForm
 
 
 def _case(request, application_id):
-    queryset = access.staff_cases(request.user).select_related(
-        "scheme", "scheme__organisation", "scheme__budget", "company", "assigned_to", "proposed_by"
+    queryset = wizard.with_parts(access.staff_cases(request.user)).select_related(
+        "scheme__budget", "assigned_to", "proposed_by"
     )
     return get_object_or_404(queryset, pk=application_id)
 
@@ -39,6 +42,11 @@ def _case_page(request, application, status=200, **forms):
         "send_back_form": forms.get("send_back_form") or SendBackForm(),
         "not_considered_form": forms.get("not_considered_form") or NotConsideredForm(),
         "actions": services.allowed_transitions(application, request.user),
+        # The message thread: one query, authors joined; thread_staff shows the staff side of the include.
+        "thread": list(thread_of(application)),
+        "thread_form": forms.get("thread_form") or MessageForm(),
+        "thread_staff": True,
+        **wizard.summary_context(application),
     }
     return render(request, "grants/case_detail.html", context, status=status)
 
@@ -48,70 +56,58 @@ def case_detail(request, application_id):
     return _case_page(request, _case(request, application_id))
 
 
+def _case_action(request, application_id, service, *, success, form_class=None, form_key=None):
+    """One staff step: validate the step's form (errors re-render the case page at the field, status
+    400), run the transition service with the form's data, show the outcome as a message."""
+    application = _case(request, application_id)
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return _case_page(request, application, status=400, **{form_key: form})
+        data = form.cleaned_data
+    perform(request, service, application_id=application.pk, success=success, **data)
+    return redirect("case_detail", application_id=application.pk)
+
+
 @require(Rule.STAFF)
 @require_POST
 def case_start_review(request, application_id):
-    application = _case(request, application_id)
-    perform(request, services.application_start_review, application_id=application.pk,
-            success=_("The case is now in review."))
-    return redirect("case_detail", application_id=application.pk)
+    return _case_action(request, application_id, services.application_start_review,
+                        success=_("The case is now in review."))
 
 
 @require(Rule.STAFF)
 @require_POST
 def case_request_info(request, application_id):
-    application = _case(request, application_id)
-    form = InfoRequestForm(request.POST)
-    if not form.is_valid():
-        return _case_page(request, application, status=400, info_form=form)
-    perform(request, services.application_request_info, application_id=application.pk,
-            missing=form.cleaned_data["missing"], deadline=form.cleaned_data["deadline"],
-            success=_("The information request has been sent."))
-    return redirect("case_detail", application_id=application.pk)
+    return _case_action(request, application_id, services.application_request_info, form_class=InfoRequestForm,
+                        form_key="info_form", success=_("The information request has been sent."))
 
 
 @require(Rule.STAFF)
 @require_POST
 def case_propose(request, application_id):
-    application = _case(request, application_id)
-    form = ProposalForm(request.POST)
-    if not form.is_valid():
-        return _case_page(request, application, status=400, proposal_form=form)
-    perform(request, services.application_propose, application_id=application.pk,
-            outcome=form.cleaned_data["outcome"], amount=form.cleaned_data["amount"],
-            motivation=form.cleaned_data["motivation"],
-            success=_("The proposal has been sent for approval."))
-    return redirect("case_detail", application_id=application.pk)
+    return _case_action(request, application_id, services.application_propose, form_class=ProposalForm,
+                        form_key="proposal_form", success=_("The proposal has been sent for approval."))
 
 
 @require(Rule.STAFF)
 @require_POST
 def case_propose_not_considered(request, application_id):
-    application = _case(request, application_id)
-    form = NotConsideredForm(request.POST)
-    if not form.is_valid():
-        return _case_page(request, application, status=400, not_considered_form=form)
-    perform(request, services.application_propose_not_considered, application_id=application.pk,
-            motivation=form.cleaned_data["motivation"], success=_("The proposal has been sent for approval."))
-    return redirect("case_detail", application_id=application.pk)
+    return _case_action(request, application_id, services.application_propose_not_considered,
+                        form_class=NotConsideredForm, form_key="not_considered_form",
+                        success=_("The proposal has been sent for approval."))
 
 
 @require(Rule.STAFF)
 @require_POST
 def case_send_back(request, application_id):
-    application = _case(request, application_id)
-    form = SendBackForm(request.POST)
-    if not form.is_valid():
-        return _case_page(request, application, status=400, send_back_form=form)
-    perform(request, services.application_send_back, application_id=application.pk,
-            comment=form.cleaned_data["comment"], success=_("The proposal has been sent back."))
-    return redirect("case_detail", application_id=application.pk)
+    return _case_action(request, application_id, services.application_send_back, form_class=SendBackForm,
+                        form_key="send_back_form", success=_("The proposal has been sent back."))
 
 
 @require(Rule.STAFF)
 @require_POST
 def case_approve(request, application_id):
-    application = _case(request, application_id)
-    perform(request, services.application_approve, application_id=application.pk,
-            success=_("The decision has been approved."))
-    return redirect("case_detail", application_id=application.pk)
+    return _case_action(request, application_id, services.application_approve,
+                        success=_("The decision has been approved."))

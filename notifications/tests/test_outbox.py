@@ -21,7 +21,13 @@ from grants.models import ApplicationState, StaffRole
 from notifications import tasks
 from notifications.models import InboxItem, Outbox, OutboxStatus
 from notifications.services import notify, outbox_relay, outbox_retry
-from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory, UserFactory, make_staff
+from tests.factories import (
+    ApplicantFactory,
+    CompleteApplicationFactory,
+    SchemeFactory,
+    UserFactory,
+    make_staff,
+)
 from workflows.services import application_submit
 
 CONTEXT = {
@@ -189,7 +195,7 @@ def submission(org_x):
     make_staff(org_x, StaffRole.OFFICER)
     make_staff(org_x, StaffRole.OFFICER)
     scheme = SchemeFactory(organisation=org_x, ceiling=Decimal("10000.00"))
-    return ApplicationFactory(scheme=scheme, company=applicant.test_company, created_by=applicant), applicant
+    return CompleteApplicationFactory(scheme=scheme, company=applicant.test_company, created_by=applicant), applicant
 
 
 def test_submit_succeeds_when_the_broker_is_down_at_commit(

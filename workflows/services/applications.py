@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import User
 from grants import services as budget
+from grants.eligibility import application_problems
 from grants.models import (
     Application,
     BudgetExceeded,
@@ -68,13 +69,21 @@ def next_reference(organisation, year):
 
 def application_submit(*, application_id, actor):
     """Submit a draft: reference, receipt, decision due date and, for first-come schemes, the budget
-    reservation in order of completeness. Refused when the scheme is closed (the draft stays)."""
+    reservation in order of completeness. Refused when the scheme is closed or while
+    grants.eligibility.application_problems finds anything (the draft stays; the message lists them and
+    the refusal's ``reasons`` holds them)."""
     now = timezone.now()
 
     def effects(app):
         scheme = app.scheme
         if not scheme.is_open(timezone.localdate(now)):
             raise TransitionRefused(_("This scheme is not open for applications; your draft has been kept."))
+        problems = application_problems(app, today=timezone.localdate(now))
+        if problems:
+            refusal = TransitionRefused(" ".join([_("Your application cannot be submitted yet; your draft has been "
+                                                    "kept."), *(str(problem.message) for problem in problems)]))
+            refusal.reasons = problems  # the grants.eligibility.Reason list, for pages that show them per step
+            raise refusal
         app.reference = next_reference(scheme.organisation, timezone.localdate(now).year)
         app.decision_due_on = term_end(timezone.localdate(now), weeks=scheme.decision_term_weeks)
         if scheme.distribution == DistributionMethod.FIRST_COME:

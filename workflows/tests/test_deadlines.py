@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory
+from tests.factories import ApplicantFactory, CompleteApplicationFactory, SchemeFactory
 from workflows.deadlines import add_working_days, is_working_day, term_end
 from workflows.services import application_submit
 
@@ -85,7 +85,7 @@ def test_submission_decision_due_date_is_eight_weeks_later_moved_past_kings_day(
     time_machine.move_to(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=AMSTERDAM), tick=False)
     applicant = ApplicantFactory()
     scheme = SchemeFactory(decision_term_weeks=8, ceiling=Decimal("10000.00"))
-    application = ApplicationFactory(scheme=scheme, company=applicant.test_company)
+    application = CompleteApplicationFactory(scheme=scheme, company=applicant.test_company)
 
     application_submit(application_id=application.pk, actor=applicant)
 

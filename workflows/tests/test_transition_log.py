@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import translation
 
 from grants.models import Application, StaffRole
-from tests.factories import ApplicantFactory, ApplicationFactory, make_staff
+from tests.factories import ApplicantFactory, CompleteApplicationFactory, make_staff
 from workflows.models import TransitionLog
 from workflows.services import application_start_review, application_submit, timeline
 
@@ -69,7 +69,7 @@ def test_log_rows_can_still_be_appended(entry):
 def test_timeline_lists_a_cases_entries_oldest_first_with_state_labels(org_x):
     applicant = ApplicantFactory()
     officer = make_staff(org_x, StaffRole.OFFICER)
-    application, other = ApplicationFactory.create_batch(
+    application, other = CompleteApplicationFactory.create_batch(
         2, scheme__organisation=org_x, company=applicant.test_company
     )
     application_submit(application_id=application.pk, actor=applicant)

@@ -19,7 +19,7 @@ from grants.models import (
 from grants.services import budget_reserve
 from notifications.models import Outbox
 from notifications.services import notify
-from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory, make_staff
+from tests.factories import ApplicantFactory, ApplicationFactory, CompleteApplicationFactory, SchemeFactory, make_staff
 from workflows.exceptions import TransitionRefused
 from workflows.models import TransitionLog
 from workflows.services import (
@@ -55,7 +55,7 @@ def officer(org_x):
 
 @pytest.fixture
 def draft(scheme, applicant):
-    return ApplicationFactory(scheme=scheme, company=applicant.test_company, created_by=applicant)
+    return CompleteApplicationFactory(scheme=scheme, company=applicant.test_company, created_by=applicant)
 
 
 def assert_nothing_written():

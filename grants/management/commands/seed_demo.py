@@ -4,16 +4,35 @@ cases in several states. Idempotent: a second run changes nothing."""
 import datetime
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from applicants.models import Company, CompanyMembership, LegalForm, User
-from grants.models import Application, DistributionMethod, Organisation, Scheme, SchemeKind, StaffMembership
+from grants.eligibility import computed_amount
+from grants.models import (
+    Application,
+    Attachment,
+    CostLine,
+    DistributionMethod,
+    Indicator,
+    Organisation,
+    Partner,
+    PlannedIndicator,
+    Scheme,
+    SchemeKind,
+    StaffMembership,
+)
 from grants.services import budget_open
 from workflows import services
 
 DEMO_PASSWORD = "demo-Circulair-2026"
+# A minimal valid PDF for the demo's required quotes.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 MUNICIPALITIES = [
     ("Gemeente Alphen aan den Rijn", "alphen", "ALP"),
@@ -39,6 +58,8 @@ COMPANIES = [
      "Gouda", "gouda", "3832", 6, "NL02RABO0300065264", ("ondernemer@reststroom.demo", "Lotte Smit")),
     ("70145636", "Textiel Terug Leiden B.V.", LegalForm.PRIVATE_LIMITED, "Haarlemmerstraat 80", "2312 GD",
      "Leiden", "leiden", "1392", 9, "NL39INGB0001234567", ("ondernemer@textielterug.demo", "Mehmet Yilmaz")),
+    ("73456787", "Bouwkringloop Rijnwoude B.V.", LegalForm.PRIVATE_LIMITED, "Kerkstraat 3", "2391 CK",
+     "Hazerswoude-Dorp", "alphen", "4399", 22, "NL69INGB0123456789", ("ondernemer@bouwkringloop.demo", "Eva de Groot")),
 ]
 
 
@@ -55,6 +76,8 @@ def _scheme_specs(today):
              legal_basis="Algemene subsidieverordening Alphen aan den Rijn 2024 en Regeling circulaire vouchers",
              opens_on=year_start, closes_on=year_end, distribution=DistributionMethod.FIRST_COME,
              min_amount="1000", max_amount="2000", cofunding_percentage=50, decision_term_weeks=13,
+             max_employees=250, required_attachments=["quote"], excluded_sbi_codes="64,65,66",
+             max_awards_per_company=3,
              ceiling="82740.00"),
         dict(org="gouda", code="circulaire-pilot", kind=SchemeKind.PILOT,
              title_nl="Microsubsidie circulaire pilot", title_en="Circular pilot micro-subsidy",
@@ -65,7 +88,7 @@ def _scheme_specs(today):
              legal_basis="Algemene subsidieverordening Gouda 2023 en Subsidieregeling circulaire pilots",
              opens_on=year_start, closes_on=year_end, distribution=DistributionMethod.FIRST_COME,
              min_amount="2500", max_amount="10000", cofunding_percentage=50, advance_percentage=80,
-             ceiling="150000.00"),
+             max_employees=50, require_rung_up=True, ceiling="150000.00"),
         dict(org="leiden", code="ketensamenwerking", kind=SchemeKind.CHAIN,
              title_nl="Ketensamenwerking circulair", title_en="Circular chain collaboration",
              description_nl="60% van de kosten, EUR 10.000 tot 75.000, voor ten minste drie partners waarvan "
@@ -74,7 +97,8 @@ def _scheme_specs(today):
                             "businesses. Ranked after the closing date.",
              legal_basis="Algemene subsidieverordening Leiden en Regeling ketensamenwerking circulaire economie",
              opens_on=year_start, closes_on=year_end, distribution=DistributionMethod.RANKING,
-             min_amount="10000", max_amount="75000", cofunding_percentage=60, ceiling="300000.00"),
+             min_amount="10000", max_amount="75000", cofunding_percentage=60, ceiling="300000.00",
+             min_partners=3, max_partners=6, min_business_partners=2),
         dict(org="alphen", code="voucher-vorig-jaar", kind=SchemeKind.VOUCHER,
              title_nl="Voucher circulaire scan (vorige ronde)", title_en="Circular scan voucher (previous round)",
              description_nl="De gesloten ronde van vorig jaar.", description_en="Last year's closed round.",
@@ -133,45 +157,87 @@ class Command(BaseCommand):
             )
             user = self._user(email, person)
             CompanyMembership.objects.create(user=user, company=company, role=CompanyMembership.Role.OWNER)
-            applicants[slug] = (user, company)
+            applicants.setdefault(slug, (user, company))
+            applicants[kvk] = (user, company)
         self._cases(schemes, applicants, staff)
 
     def _cases(self, schemes, applicants, staff):
-        """One case per state in Alphen's voucher, all through the real transition services."""
+        """Cases in every state so far, all through the real transition services: Alphen's voucher
+        (draft, submitted, information requested, proposed, awarded), a Gouda pilot and a Leiden
+        chain collaboration with its consortium partners."""
         user, company = applicants["alphen"]
         officer, manager = staff["behandelaar@alphen.demo"], staff["budgethouder@alphen.demo"]
         voucher = schemes["circulaire-scan"]
 
-        def new(title, amount):
-            return Application.objects.create(
-                scheme=voucher, company=company, created_by=user, title=title, requested_amount=Decimal(amount),
+        def new(title, amount, *, scheme=voucher, owner=(user, company), complete=True):
+            """A draft of ``owner`` requesting ``amount`` (the costs follow from the co-funding share)."""
+            application = Application.objects.create(
+                scheme=scheme, company=owner[1], created_by=owner[0], title=title,
                 description="Een erkend adviseur brengt onze houtreststromen in kaart en adviseert over "
                             "hergebruik in nieuwe meubels (R3 hergebruik).",
             )
+            if complete:
+                self._complete(application, Decimal(amount), owner[0])
+            return application
 
-        new("Circulaire scan werkplaats (concept)", "1500")
+        new("Circulaire scan werkplaats (concept)", "1500", complete=False)
         submitted = new("Circulaire scan houtopslag", "1200")
         services.application_submit(application_id=submitted.pk, actor=user)
-        info = new("Circulaire scan zagerij", "1800")
-        services.application_submit(application_id=info.pk, actor=user)
+        other = applicants["73456787"]
+        info = new("Circulaire scan sloophout", "1800", owner=other)
+        services.application_submit(application_id=info.pk, actor=other[0])
         services.application_start_review(application_id=info.pk, actor=officer)
         services.application_request_info(application_id=info.pk, actor=officer,
                                           missing="Stuur de offerte van de adviseur mee.")
-        proposed = new("Circulaire scan lakstraat", "2000")
-        services.application_submit(application_id=proposed.pk, actor=user)
+        proposed = new("Circulaire scan bouwmaterialen", "2000", owner=other)
+        services.application_submit(application_id=proposed.pk, actor=other[0])
         services.application_start_review(application_id=proposed.pk, actor=officer)
         services.application_propose(application_id=proposed.pk, actor=officer, outcome="award",
-                                     amount=Decimal("2000"), motivation="Voldoet aan alle voorwaarden.")
+                                     amount=proposed.requested_amount, motivation="Voldoet aan alle voorwaarden.")
         awarded = new("Circulaire scan showroom", "1000")
         services.application_submit(application_id=awarded.pk, actor=user)
         services.application_start_review(application_id=awarded.pk, actor=officer)
         services.application_propose(application_id=awarded.pk, actor=officer, outcome="award",
-                                     amount=Decimal("1000"), motivation="Voldoet aan alle voorwaarden.")
+                                     amount=awarded.requested_amount, motivation="Voldoet aan alle voorwaarden.")
         services.application_approve(application_id=awarded.pk, actor=manager)
-        g_user, g_company = applicants["gouda"]
-        pilot = Application.objects.create(
-            scheme=schemes["circulaire-pilot"], company=g_company, created_by=g_user,
-            title="Gedeelde reststromenhub Goudse binnenstad", requested_amount=Decimal("8500"),
-            description="Vijf ondernemers delen een inzamelpunt voor bedrijfsafval en verkopen de stromen samen.",
-        )
-        services.application_submit(application_id=pilot.pk, actor=g_user)
+
+        pilot = new("Gedeelde reststromenhub Goudse binnenstad", "8500", scheme=schemes["circulaire-pilot"],
+                    owner=applicants["gouda"])
+        services.application_submit(application_id=pilot.pk, actor=applicants["gouda"][0])
+
+        chain = new("Textielketen Leiden: van afgedankt naar nieuw garen", "54000",
+                    scheme=schemes["ketensamenwerking"], owner=applicants["leiden"])
+        for kvk, name, form, business, share in [
+            ("71234565", "Garenspinnerij Rijnland B.V.", LegalForm.PRIVATE_LIMITED, True, "30000"),
+            ("72345676", "Kringloop Leiden Stichting", LegalForm.FOUNDATION, False, "20000"),
+        ]:
+            Partner.objects.create(application=chain, kvk_number=kvk, name=name, legal_form=form,
+                                   is_business=business, cost_share=Decimal(share))
+        services.application_submit(application_id=chain.pk, actor=applicants["leiden"][0])
+
+    def _complete(self, application, amount, user):
+        """Fill every part a complete application needs: dates, R-ladder, results, costs yielding
+        ``amount``, declarations, the scheme's required attachments."""
+        today = timezone.localdate()
+        costs = (amount * 100 / application.scheme.cofunding_percentage).quantize(Decimal("0.01"))
+        application.location = application.company.city
+        application.starts_on = today + datetime.timedelta(days=14)
+        application.ends_on = today + datetime.timedelta(days=120)
+        application.current_rung, application.target_rung = "R8", "R3"
+        application.de_minimis_none = True
+        application.declared_truthful = application.consented_processing = True
+        CostLine.objects.create(application=application, description="Advies en uitvoering door erkend adviseur",
+                                amount_excl_vat=costs, vat=(costs * Decimal("0.21")).quantize(Decimal("0.01")),
+                                incurred_on=today + datetime.timedelta(days=30))
+        PlannedIndicator.objects.create(application=application, indicator=Indicator.WASTE_AVOIDED,
+                                        planned=Decimal("12000"))
+        PlannedIndicator.objects.create(application=application, indicator=Indicator.CO2_AVOIDED,
+                                        planned=Decimal("8500"))
+        scheme = application.scheme
+        application.requested_amount = computed_amount(application)
+        application.save()
+        for kind in scheme.required_attachments:
+            Attachment.objects.create(
+                application=application, kind=kind, file=ContentFile(DEMO_PDF, name="offerte.pdf"),
+                original_name="offerte.pdf", content_type="application/pdf", size=len(DEMO_PDF), uploaded_by=user,
+            )
