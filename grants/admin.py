@@ -1,8 +1,13 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from workflows.admin import ReadOnlyAdmin
 
 from .models import Application, Budget, LedgerEntry, Organisation, Scheme, SchemeQuestion, StaffMembership
+from .services import scheme_set_ceiling
 
 
 class StaffInline(admin.TabularInline):
@@ -35,8 +40,33 @@ class QuestionInline(admin.StackedInline):
     extra = 0
 
 
+class SchemeAdminForm(forms.ModelForm):
+    """The scheme with its budget ceiling; the ceiling is set through the budget service (a ledger
+    entry), which refuses a ceiling below what is already reserved and committed."""
+
+    budget_ceiling = forms.DecimalField(label=_("Budget ceiling (EUR)"), min_value=Decimal("0"), max_digits=14,
+                                        decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        budget = getattr(self.instance, "budget", None) if self.instance.pk else None
+        if budget is not None:
+            self.fields["budget_ceiling"].initial = budget.ceiling
+
+    def clean_budget_ceiling(self):
+        ceiling = self.cleaned_data["budget_ceiling"]
+        budget = getattr(self.instance, "budget", None) if self.instance.pk else None
+        if budget is not None and ceiling < budget.reserved + budget.committed:
+            raise forms.ValidationError(
+                _("The ceiling cannot be lower than what is already reserved and committed (%(amount)s).")
+                % {"amount": budget.reserved + budget.committed}
+            )
+        return ceiling
+
+
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
+    form = SchemeAdminForm
     list_display = ["title_nl", "organisation", "kind", "opens_on", "closes_on", "distribution"]
     list_filter = ["organisation", "kind", "distribution"]
     search_fields = ["title_nl", "title_en", "code"]
@@ -44,11 +74,8 @@ class SchemeAdmin(admin.ModelAdmin):
     inlines = [BudgetInline, QuestionInline]
 
     def save_model(self, request, obj, form, change):
-        from .services import budget_open
-
         super().save_model(request, obj, form, change)
-        if not change:
-            budget_open(scheme=obj, ceiling=0, actor=request.user)
+        scheme_set_ceiling(scheme=obj, ceiling=form.cleaned_data["budget_ceiling"], actor=request.user)
 
 
 @admin.register(Application)

@@ -13,9 +13,11 @@ the state change or not at all.
     budget_release(application, amount)     lower or withdraw a commitment
     budget_pay(...), budget_recover(...)    payments (advance or final) and recoveries
     budget_change_ceiling(scheme, ceiling)  refuses to go below reserved + committed
+    scheme_set_ceiling(scheme, ceiling)     opens the budget or changes its ceiling (admin and manage pages)
     budget_reconcile(budget)                differences between the totals and the ledger sums
 """
 
+import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -180,6 +182,20 @@ def budget_change_ceiling(*, scheme, ceiling, actor, key):
         # A lower ceiling is a negative ceiling change; EFFECTS adds the signed amount.
         return _post(budget_id=budget.pk, kind=LedgerKind.CEILING_CHANGE, amount=delta, key=key,
                      actor=actor, note="ceiling changed")
+
+
+def scheme_set_ceiling(*, scheme, ceiling, actor):
+    """Open the budget of a saved ``scheme`` with ``ceiling``, or move its ceiling there (a ceiling-change
+    ledger entry with a key of its own; nothing when unchanged). Raises BudgetExceeded below what is
+    already reserved and committed."""
+    with transaction.atomic():
+        budget = Budget.objects.filter(scheme=scheme).first()
+        if budget is None:
+            return budget_open(scheme=scheme, ceiling=ceiling, actor=actor)
+        if budget.ceiling != Decimal(ceiling):
+            budget_change_ceiling(scheme=scheme, ceiling=ceiling, actor=actor,
+                                  key=f"scheme:{scheme.pk}:ceiling:{uuid.uuid4().hex}")
+        return Budget.objects.get(pk=budget.pk)
 
 
 def budget_reconcile(budget):
