@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, files, messages, public, staff
+from .views import applicant, files, messages, public, schemes_admin, staff
 from .views.eligibility import eligibility_check
 
 urlpatterns = [
@@ -40,4 +40,9 @@ urlpatterns = [
     path("behandeling/<int:application_id>/terugsturen/", staff.case_send_back, name="case_send_back"),
     path("behandeling/<int:application_id>/goedkeuren/", staff.case_approve, name="case_approve"),
     path("behandeling/<int:application_id>/berichten/", messages.case_message_post, name="case_message_post"),
+    path("beheer/regelingen/", schemes_admin.manage_scheme_list, name="manage_scheme_list"),
+    path("beheer/regelingen/nieuw/", schemes_admin.manage_scheme_create, name="manage_scheme_create"),
+    path("beheer/regelingen/<int:scheme_id>/", schemes_admin.manage_scheme_edit, name="manage_scheme_edit"),
+    path("beheer/regelingen/<int:scheme_id>/vragen/", schemes_admin.manage_scheme_questions,
+         name="manage_scheme_questions"),
 ]

@@ -76,6 +76,7 @@ APPLICANT_B = frozenset({"applicant_b"})
 APPLICANTS = APPLICANT_A | APPLICANT_B
 OFFICER_X = frozenset({"officer_x"})
 MANAGER_X = frozenset({"manager_x"})
+ADMINISTRATOR_X = frozenset({"administrator_x"})
 CASE_HANDLERS_X = OFFICER_X | MANAGER_X  # officer and manager of X; X's administrator handles no cases
 STAFF = frozenset({"officer_x", "manager_x", "administrator_x", "officer_y", "manager_y"})
 SUPERUSER = frozenset({"superuser"})
@@ -131,6 +132,26 @@ def company_a_renamed(world):
 
 def attachment_upload(world):
     return {"kind": "quote", "file": SimpleUploadedFile("offerte.pdf", factories.PDF_BYTES)}
+
+
+def scheme_settings(world, **changes):
+    return {"organisation": world.org_x.pk, "kind": "voucher", "code": "nieuwe-regeling",
+            "title_nl": "Nieuwe regeling", "title_en": "New scheme", "description_nl": "Een bijdrage.",
+            "description_en": "A contribution.", "legal_basis": "Subsidieverordening 2026",
+            "opens_on": "2026-01-01", "closes_on": "2026-12-31", "distribution": "first_come",
+            "min_amount": "500.00", "max_amount": "2500.00", "cofunding_percentage": "50",
+            "decision_term_weeks": "8", "repair_period_days": "14", "direct_determination_threshold": "5000.00",
+            "advance_percentage": "0", "max_awards_per_company": "10", "budget_ceiling": "90000.00", **changes}
+
+
+def scheme_x_edited(world):
+    return scheme_settings(world, code=world.scheme_x.code, title_nl="Gewijzigde regeling")
+
+
+def new_question(world):
+    return {"questions-TOTAL_FORMS": "1", "questions-INITIAL_FORMS": "0", "questions-0-order": "1",
+            "questions-0-kind": "short_text", "questions-0-label_nl": "Welke materialen?",
+            "questions-0-label_en": "Which materials?", "questions-0-required": "on"}
 
 
 PAGES = {
@@ -224,6 +245,14 @@ PAGES = {
                                 on={"application_id": "a_draft", "attachment_id": "attachment_a"}),
     "case_attachment_download": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=NOBODY, only="GET",
                                      on={"application_id": "a_submitted", "attachment_id": "attachment_a_submitted"}),
+    # Scheme configuration: X's functional administrator only; other staff and applicants get a 403.
+    "manage_scheme_list": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X),
+    "manage_scheme_create": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                 body=scheme_settings, changes=True),
+    "manage_scheme_edit": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                               on={"scheme_id": "scheme_x"}, body=scheme_x_edited, changes=True),
+    "manage_scheme_questions": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                    on={"scheme_id": "scheme_x"}, body=new_question, changes=True),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).

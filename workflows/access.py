@@ -178,3 +178,14 @@ def approves_case(application, user):
 
 def sees_internal_notes(application, user):
     return has_role(user, application.scheme.organisation_id, *CASE_ROLES)
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+def administered_schemes(user, queryset=None):
+    """Schemes of the municipalities where the user is functional administrator (others are a 404)."""
+    from grants.models import Scheme
+
+    queryset = Scheme.objects.all() if queryset is None else queryset
+    return queryset.filter(organisation_id__in=organisation_ids(user, ADMINISTRATOR))

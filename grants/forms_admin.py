@@ -1,0 +1,137 @@
+"""The functional administrator's forms: a scheme with its budget ceiling, and its questions."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import LegalForm
+from workflows import access
+
+from .models import AttachmentKind, Organisation, QuestionKind, Scheme, SchemeQuestion
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ATTACHMENT_CHOICES = [(value, label) for value, label in AttachmentKind.choices if value != AttachmentKind.ANSWER]
+
+
+class SchemeForm(forms.ModelForm):
+    """Every setting of a scheme. The ceiling is not a model field: the view sets it through
+    grants.services.scheme_set_ceiling (a ledger entry), which this form checks first."""
+
+    allowed_legal_forms = forms.MultipleChoiceField(
+        label=_("allowed legal forms"), choices=LegalForm.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every legal form."),
+    )
+    eligible_municipalities = forms.ModelMultipleChoiceField(
+        label=_("company located in"), queryset=Organisation.objects.order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: the scheme's own municipality."),
+    )
+    required_attachments = forms.MultipleChoiceField(
+        label=_("required attachments"), choices=ATTACHMENT_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cofunding_percentage = forms.IntegerField(label=_("co-funding percentage"), min_value=1, max_value=100,
+                                              help_text=_("The share of eligible costs the scheme pays."))
+    advance_percentage = forms.IntegerField(label=_("advance percentage"), min_value=0, max_value=100,
+                                            help_text=_("0: no advance."))
+    budget_ceiling = forms.DecimalField(label=_("Budget ceiling (EUR)"), min_value=Decimal("0"), max_digits=14,
+                                        decimal_places=2)
+
+    class Meta:
+        model = Scheme
+        fields = [
+            "organisation", "kind", "code", "title_nl", "title_en", "description_nl", "description_en",
+            "legal_basis", "legal_basis_url", "opens_on", "closes_on", "distribution", "min_amount", "max_amount",
+            "cofunding_percentage", "decision_term_weeks", "repair_period_days", "direct_determination_threshold",
+            "advance_percentage", "max_awards_per_company", "costs_after_application_only",
+            "max_employees", "allowed_legal_forms", "eligible_municipalities", "excluded_sbi_codes",
+            "min_partners", "max_partners", "min_business_partners", "required_rung", "require_rung_up",
+            "required_attachments",
+        ]
+        widgets = {
+            "opens_on": DATE_WIDGET,
+            "closes_on": DATE_WIDGET,
+            "description_nl": forms.Textarea(attrs={"rows": 5}),
+            "description_en": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=access.organisation_ids(user, access.ADMINISTRATOR)
+        ).order_by("name")
+        if self.budget is not None:
+            self.fields["budget_ceiling"].initial = self.budget.ceiling
+
+    @property
+    def budget(self):
+        return getattr(self.instance, "budget", None) if self.instance.pk else None
+
+    def clean_budget_ceiling(self):
+        ceiling = self.cleaned_data["budget_ceiling"]
+        budget = self.budget
+        if budget is not None and ceiling < budget.reserved + budget.committed:
+            raise forms.ValidationError(
+                _("The ceiling cannot be lower than what is already reserved and committed (%(amount)s).")
+                % {"amount": budget.reserved + budget.committed}
+            )
+        return ceiling
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("The scheme cannot close before it opens."))
+        min_amount, max_amount = cleaned.get("min_amount"), cleaned.get("max_amount")
+        if min_amount is not None and max_amount is not None and max_amount < min_amount:
+            self.add_error("max_amount", _("The maximum amount cannot be lower than the minimum amount."))
+        min_partners, max_partners = cleaned.get("min_partners"), cleaned.get("max_partners")
+        if min_partners is not None and max_partners is not None and max_partners < min_partners:
+            self.add_error("max_partners", _("The maximum number of partners cannot be lower than the minimum."))
+        organisation, code = cleaned.get("organisation"), cleaned.get("code")
+        if organisation and code:
+            taken = Scheme.objects.filter(organisation=organisation, code=code).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("code", _("This municipality already has a scheme with this code."))
+        return cleaned
+
+
+def choice_lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class SchemeQuestionForm(forms.ModelForm):
+    class Meta:
+        model = SchemeQuestion
+        fields = ["order", "kind", "label_nl", "label_en", "help_nl", "help_en", "required", "choices_nl",
+                  "choices_en"]
+        widgets = {"choices_nl": forms.Textarea(attrs={"rows": 4}), "choices_en": forms.Textarea(attrs={"rows": 4})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != QuestionKind.CHOICE:
+            return cleaned
+        choices_nl, choices_en = choice_lines(cleaned.get("choices_nl")), choice_lines(cleaned.get("choices_en"))
+        if not choices_nl:
+            self.add_error("choices_nl", _("A choice question needs at least one choice."))
+        elif len(choices_nl) != len(choices_en):
+            self.add_error("choices_en", _("Give as many English choices as Dutch ones (%(count)s), in the same "
+                                           "order.") % {"count": len(choices_nl)})
+        return cleaned
+
+
+class BaseSchemeQuestionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk and form.instance.answers.exists():
+                raise forms.ValidationError(
+                    _("“%(question)s” has already been answered and cannot be removed.")
+                    % {"question": form.instance.label_nl}
+                )
+
+
+SchemeQuestionFormSet = forms.inlineformset_factory(
+    Scheme, SchemeQuestion, form=SchemeQuestionForm, formset=BaseSchemeQuestionFormSet,
+    extra=2, can_delete=True, can_delete_extra=False,
+)
