@@ -75,7 +75,8 @@ password_reset_complete = require(Rule.PUBLIC)(
 @require(Rule.AUTHENTICATED)
 def applicant_home(request):
     if access.is_staff(request.user) and not access.is_applicant(request.user):
-        return redirect("case_list")
+        # Staff land where their work is: the cases, or scheme management for administrators only.
+        return redirect("case_list" if access.is_staff(request.user, *access.CASE_ROLES) else "manage_scheme_list")
     latest_message = Message.objects.filter(application=OuterRef("pk")).order_by("-created_at").values("created_at")
     applications = applications_of_companies(access.company_ids(request.user)).annotate(
         last_message_at=Subquery(latest_message[:1])

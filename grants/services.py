@@ -116,6 +116,30 @@ def committed_for(application):
     return sums.get(LedgerKind.COMMITMENT, ZERO) - sums.get(LedgerKind.RELEASE, ZERO)
 
 
+def budget_reflow(*, scheme_id, actor=None):
+    """Let budget that became available flow to the undecided applications in order of completeness
+    (first come, first served): each gets up to what it still misses, until nothing is left. Returns
+    {application_id: added amount}. Called after a release (withdrawal, rejection, lower award)."""
+    from .models import Application, DistributionMethod
+    from .models.applications import OPEN_STATES
+
+    with transaction.atomic():
+        budget = budget_lock(scheme_id)
+        if budget.scheme.distribution != DistributionMethod.FIRST_COME or budget.available <= ZERO:
+            return {}
+        waiting = Application.objects.filter(scheme_id=scheme_id, state__in=OPEN_STATES).order_by("completed_at", "pk")
+        added = {}
+        for application in waiting:
+            missing = application.requested_amount - reserved_for(application)
+            if missing <= ZERO:
+                continue
+            granted = budget_reserve(application=application, amount=missing, actor=actor)
+            if granted <= ZERO:
+                break
+            added[application.pk] = granted
+        return added
+
+
 def budget_release_reservation(*, application, actor=None, reason=""):
     """Give back whatever is still reserved for ``application``. Returns the released amount."""
     with transaction.atomic():

@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from applicants.models import CompanyMembership
 from grants.models import ApplicationState
-from tests.factories import ApplicantFactory, ApplicationFactory, CompanyFactory, MessageFactory, SchemeFactory
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    CompanyFactory,
+    MessageFactory,
+    SchemeFactory,
+    make_staff,
+)
 
 
 @pytest.fixture
@@ -106,3 +113,11 @@ def test_home_costs_the_same_queries_for_1_and_30_applications(client, applicant
     with django_assert_num_queries(10):
         response = client.get(reverse("applicant_home"))
     assert len(response.context["applications"]) == 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "landing"), [("officer", "case_list"), ("administrator", "manage_scheme_list")])
+def test_staff_land_on_their_own_work(client, org_x, role, landing):
+    client.force_login(make_staff(org_x, role=role))
+    response = client.get(reverse("applicant_home"))
+    assert response.status_code == 302 and response["Location"] == reverse(landing)

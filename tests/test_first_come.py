@@ -6,10 +6,17 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from grants.models import StaffRole
 from grants.selectors import first_come_place
 from grants.services import reserved_for
-from tests.factories import ApplicantFactory, CompleteApplicationFactory, SchemeFactory
-from workflows.services import application_submit, application_withdraw
+from tests.factories import ApplicantFactory, CompleteApplicationFactory, SchemeFactory, make_staff
+from workflows.services import (
+    application_approve,
+    application_propose,
+    application_start_review,
+    application_submit,
+    application_withdraw,
+)
 
 
 @pytest.fixture
@@ -58,3 +65,26 @@ def test_applicant_sees_the_receipt_and_the_place_in_line(client, scheme):
     page = client.get(reverse("application_detail", args=[application.pk])).content.decode()
     assert application.reference in page
     assert "EUR 1.500,00" in page  # the reservation, the Dutch way
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_flows_to_the_next_applications_in_line(scheme):
+    (first, first_applicant), _, (third, _), (fourth, _) = _submitted(scheme, 4)
+    application_withdraw(application_id=first.pk, actor=first_applicant)
+    # The 1,500 released tops up the third (750 short) and gives the fourth the remaining 750.
+    assert (reserved_for(third), reserved_for(fourth)) == (Decimal("1500.00"), Decimal("750.00"))
+    scheme.budget.refresh_from_db()
+    assert scheme.budget.reserved == scheme.budget.ceiling
+
+
+@pytest.mark.django_db
+def test_a_lower_award_releases_the_rest_to_the_next_in_line(scheme, org_x):
+    (first, _), _, (third, _) = _submitted(scheme, 3)
+    officer, manager = make_staff(org_x), make_staff(org_x, role=StaffRole.MANAGER)
+    application_start_review(application_id=first.pk, actor=officer)
+    application_propose(application_id=first.pk, actor=officer, outcome="award", amount=Decimal("1000.00"),
+                        motivation="Een deel van de kosten is niet subsidiabel.")
+    application_approve(application_id=first.pk, actor=manager)
+    assert reserved_for(third) == Decimal("1250.00")
+    scheme.budget.refresh_from_db()
+    assert (scheme.budget.committed, scheme.budget.reserved) == (Decimal("1000.00"), Decimal("2750.00"))

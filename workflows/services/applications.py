@@ -206,6 +206,9 @@ def application_approve(*, application_id, actor):
                 raise TransitionRefused(str(error)) from None
         else:
             budget.budget_release_reservation(application=app, actor=actor, reason=app.proposed_outcome)
+        # What this decision leaves unused flows to the next applications in line.
+        app.save()
+        budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
         notify(event="decision_made", recipients=_company_users(app),
                context={**_context(app), "outcome": app.proposed_outcome,
                         "amount": str(app.awarded_amount or "")},
@@ -218,6 +221,8 @@ def application_approve(*, application_id, actor):
 def application_withdraw(*, application_id, actor):
     def effects(app):
         budget.budget_release_reservation(application=app, actor=actor, reason="withdrawn")
+        app.save()  # leave the line before the released money flows to the next applications
+        budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
         if app.reference:
             notify(event="application_withdrawn", recipients=_staff(app, StaffRole.OFFICER),
                    context=_context(app), url=_staff_url(app))
