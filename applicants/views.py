@@ -52,7 +52,16 @@ login_view = require(Rule.PUBLIC)(
     auth_views.LoginView.as_view(template_name="applicants/login.html", authentication_form=LoginForm,
                                  redirect_authenticated_user=True)
 )
-logout_view = require(Rule.PUBLIC)(auth_views.LogoutView.as_view())
+_logout = auth_views.LogoutView.as_view()
+
+
+@require(Rule.PUBLIC)
+@require_http_methods(["GET", "POST"])
+def logout_view(request):
+    """Logging out is a POST (no cross-site logout by a link); a GET, e.g. a bookmark, asks to confirm."""
+    if request.method == "POST":
+        return _logout(request)
+    return render(request, "applicants/logout.html")
 password_reset = require(Rule.PUBLIC)(
     auth_views.PasswordResetView.as_view(
         template_name="applicants/password_reset.html", form_class=OutboxPasswordResetForm,

@@ -168,7 +168,7 @@ PAGES = {
     "register": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "verify_email": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE, on={"token": "verify_token_a"}),
     "login": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
-    "logout": Page(Rule.PUBLIC, get=NOBODY, post=EVERYONE, only="POST"),
+    "logout": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "password_reset": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "password_reset_done": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
     "password_reset_confirm": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE,
