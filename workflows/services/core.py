@@ -32,7 +32,10 @@ def run_transition(*, model, pk, name, actor, params=None, effects=None, comment
     """
     with transaction.atomic():
         try:
-            obj = model.objects.select_for_update().get(pk=pk)
+            # NO KEY UPDATE (PostgreSQL): it still serialises transitions on this row, but does not block
+            # the KEY SHARE locks that foreign keys to it take, e.g. ledger rows the budget reflow books
+            # for other applications in line while their own transitions wait.
+            obj = model.objects.select_for_update(no_key=True).get(pk=pk)
         except model.DoesNotExist:
             raise TransitionRefused(_("This case no longer exists.")) from None
         method = getattr(obj, name)
