@@ -409,3 +409,23 @@ class NotConsideredForm(forms.Form):
 
 class SendBackForm(forms.Form):
     comment = forms.CharField(label=_("Why it goes back"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class QueueFilterForm(forms.Form):
+    """The officer queue's filters, read from the query string; invalid values are ignored by the view."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        help_text=_("Reference, company name or KvK number."))
+    state = forms.ChoiceField(label=_("State"), required=False)
+    scheme = forms.TypedChoiceField(label=_("Scheme"), required=False, coerce=int, empty_value=None)
+    assignee = forms.ChoiceField(label=_("Handler"), required=False, choices=[
+        ("", _("Anyone")), ("me", _("Me")), ("unassigned", _("Unassigned"))])
+    due_within = forms.IntegerField(label=_("Decision due within (days)"), required=False, min_value=0,
+                                    max_value=365)
+    overdue = forms.BooleanField(label=_("Only overdue cases"), required=False)
+
+    def __init__(self, *args, schemes, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All states"))] + list(states)
+        self.fields["scheme"].choices = [("", _("All schemes"))] + [(s.pk, s.title) for s in schemes]
+

@@ -1,5 +1,7 @@
 """Reads shared by several views, with their joins in one place."""
 
+from datetime import timedelta
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -20,13 +22,34 @@ def applications_of_companies(company_ids):
     )
 
 
-def case_queue_for(user, *, state=None, organisation_id=None):
-    """The staff queue: submitted cases of the user's municipalities, earliest decision due first."""
+def case_queue_for(user, *, state=None, organisation_id=None, scheme_id=None, assignee=None, due_within=None,
+                   overdue=False, search=""):
+    """The staff queue: submitted cases of the user's municipalities, earliest decision due first.
+
+    assignee: "me", "unassigned" or None (anyone); due_within: days from today; overdue: open cases past
+    their decision date; search: part of the reference or company name, or a KvK number."""
+    from .models.applications import OPEN_STATES
+
     queryset = access.staff_cases(user)
     if organisation_id:
         queryset = queryset.filter(scheme__organisation_id=organisation_id)
     if state:
         queryset = queryset.filter(state=state)
+    if scheme_id:
+        queryset = queryset.filter(scheme_id=scheme_id)
+    if assignee == "me":
+        queryset = queryset.filter(assigned_to=user)
+    elif assignee == "unassigned":
+        queryset = queryset.filter(assigned_to__isnull=True)
+    today = timezone.localdate()
+    if due_within is not None:
+        queryset = queryset.filter(state__in=OPEN_STATES, decision_due_on__lte=today + timedelta(days=due_within))
+    if overdue:
+        queryset = queryset.filter(state__in=OPEN_STATES, decision_due_on__lt=today)
+    if search:
+        queryset = queryset.filter(
+            Q(reference__icontains=search) | Q(company__name__icontains=search) | Q(company__kvk_number=search)
+        )
     return queryset.select_related("scheme", "scheme__organisation", "company", "assigned_to").order_by(
         "decision_due_on", "pk"
     )

@@ -1,5 +1,6 @@
 """The application journey through the pages: draft, submit, review, propose, approve."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -126,11 +127,57 @@ def test_case_queue_costs_the_same_queries_for_1_and_50_rows(client, scheme, org
     officer = make_staff(org_x)
     client.force_login(officer)
     ApplicationFactory(scheme=scheme, submitted=True)
-    # session, user, staff roles, company ids, count, state counts, unread count, page of cases,
-    # and the session refresh (savepoint, update, release) that keeps the inactivity timeout sliding
-    with django_assert_num_queries(11):
+    # session, user, staff roles, company ids, the filter's schemes, count, state counts, unread count,
+    # page of cases, and the session refresh (savepoint, update, release) that keeps the inactivity
+    # timeout sliding
+    with django_assert_num_queries(12):
         client.get(reverse("case_list"))
     ApplicationFactory.create_batch(49, scheme=scheme, submitted=True)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("case_list"))
     assert len(response.context["page"].object_list) == 50
+
+
+@pytest.fixture
+def queue(scheme, org_x):
+    officer = make_staff(org_x)
+    mine = ApplicationFactory(scheme=scheme, in_review=True, assigned_to=officer, reference="ALP-2026-00011")
+    late = ApplicationFactory(scheme=scheme, submitted=True, reference="ALP-2026-00012",
+                              decision_due_on=datetime.date(2020, 1, 6))
+    other = ApplicationFactory(scheme=SchemeFactory(organisation=org_x), submitted=True, reference="ALP-2026-00013",
+                               company=CompanyFactory(name="Kringloop Koster", kvk_number="55544433"))
+    return officer, mine, late, other
+
+
+def _listed(client, **params):
+    return [case.reference for case in client.get(reverse("case_list"), params).context["page"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"assignee": "me"}, ["ALP-2026-00011"]),
+    ({"assignee": "unassigned"}, ["ALP-2026-00012", "ALP-2026-00013"]),
+    ({"overdue": "on"}, ["ALP-2026-00012"]),
+    ({"q": "koster"}, ["ALP-2026-00013"]),
+    ({"q": "55544433"}, ["ALP-2026-00013"]),
+    ({"q": "00011"}, ["ALP-2026-00011"]),
+    ({"state": "in_review"}, ["ALP-2026-00011"]),
+])
+def test_queue_filters_and_search(client, queue, params, expected):
+    client.force_login(queue[0])
+    assert sorted(_listed(client, **params)) == expected
+
+
+@pytest.mark.django_db
+def test_queue_filter_by_scheme(client, queue, scheme):
+    client.force_login(queue[0])
+    assert sorted(_listed(client, scheme=scheme.pk)) == ["ALP-2026-00011", "ALP-2026-00012"]
+
+
+@pytest.mark.django_db
+def test_bad_filter_values_are_shown_at_the_field_and_the_queue_still_shows(client, queue):
+    client.force_login(queue[0])
+    response = client.get(reverse("case_list"), {"due_within": "abc", "scheme": "999999", "state": "nonsense"})
+    assert response.status_code == 200
+    assert {"due_within", "scheme", "state"} <= set(response.context["filter_form"].errors)
+    assert len(response.context["page"].object_list) == 3

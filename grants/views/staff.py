@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -8,9 +9,10 @@ from workflows.access import Rule, require
 from workflows.http import perform
 
 from .. import wizard
-from ..forms import InfoRequestForm, NotConsideredForm, ProposalForm, SendBackForm
+from ..forms import InfoRequestForm, NotConsideredForm, ProposalForm, QueueFilterForm, SendBackForm
 from ..messaging import thread_of
-from ..models import ApplicationState
+from ..models import ApplicationState, Scheme
+from ..models.applications import OPEN_STATES
 from ..selectors import case_queue_for, state_counts_for
 from .messages import MessageForm
 
@@ -24,12 +26,25 @@ def _case(request, application_id):
 
 @require(Rule.STAFF)
 def case_list(request):
-    state = request.GET.get("state", "")
-    if state not in ApplicationState.values:
-        state = ""
-    page = Paginator(case_queue_for(request.user, state=state or None), 50).get_page(request.GET.get("page"))
+    schemes = Scheme.objects.filter(
+        organisation_id__in=access.organisation_ids(request.user, *access.CASE_ROLES)
+    ).only("pk", "title_nl", "title_en").order_by("title_nl")
+    states = [(value, label) for value, label in ApplicationState.choices if value != ApplicationState.DRAFT]
+    form = QueueFilterForm(request.GET or None, schemes=schemes, states=states)
+    # A filter that does not validate is left out and its error shown at the field; the queue still shows.
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    queue = case_queue_for(
+        request.user, state=filters.get("state") or None, scheme_id=filters.get("scheme"),
+        assignee=filters.get("assignee") or None, due_within=filters.get("due_within"),
+        overdue=bool(filters.get("overdue")), search=(filters.get("q") or "").strip(),
+    )
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "grants/case_list.html", {
-        "page": page, "state": state, "counts": state_counts_for(request.user),
+        "page": page, "state": filters.get("state") or "", "counts": state_counts_for(request.user),
+        "filter_form": form, "query": query.urlencode(), "today": timezone.localdate(), "open_states": OPEN_STATES,
     })
 
 
