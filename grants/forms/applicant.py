@@ -1,4 +1,5 @@
-from decimal import Decimal
+"""The applicant's forms, one per step of the application (grants/wizard.py puts them in order)."""
+
 
 from django import forms
 from django.utils import timezone
@@ -7,11 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.validators import validate_kvk_number
 
-from .models import (
+from ..models import (
     INDICATOR_UNITS,
     Application,
     CostLine,
-    DecisionOutcome,
     DeMinimisAid,
     Indicator,
     Partner,
@@ -19,7 +19,7 @@ from .models import (
     QuestionKind,
     RLadder,
 )
-from .models.circular import rung_number
+from ..models.circular import rung_number
 
 # --- the applicant's forms, one per step of the application (grants/wizard.py puts them in order) -----
 
@@ -84,7 +84,7 @@ class ApplicationCreateForm(ProjectForm):
             field.initial = companies[0].pk
 
     def clean_company(self):
-        from .eligibility import company_reasons
+        from ..eligibility import company_reasons
 
         company = self.cleaned_data["company"]
         reasons = company_reasons(self.scheme, company)
@@ -374,58 +374,5 @@ DeMinimisAidFormSet = forms.inlineformset_factory(
 )
 
 
-class InfoRequestForm(forms.Form):
-    missing = forms.CharField(label=_("What is missing"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
-    deadline = forms.DateField(
-        label=_("Complete before"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leave empty for the scheme's default repair period."),
-    )
-
-
 class SupplyInfoForm(forms.Form):
     comment = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
-
-
-class ProposalForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Proposed decision"),
-        choices=[(DecisionOutcome.AWARD, _("Award")), (DecisionOutcome.REJECT, _("Reject"))],
-        widget=forms.RadioSelect,
-    )
-    amount = forms.DecimalField(label=_("Amount (EUR)"), required=False, min_value=Decimal("0.01"),
-                                max_digits=12, decimal_places=2)
-    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("outcome") == DecisionOutcome.AWARD and not cleaned.get("amount"):
-            self.add_error("amount", _("An award needs an amount."))
-        return cleaned
-
-
-class NotConsideredForm(forms.Form):
-    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
-
-
-class SendBackForm(forms.Form):
-    comment = forms.CharField(label=_("Why it goes back"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-
-
-class QueueFilterForm(forms.Form):
-    """The officer queue's filters, read from the query string; invalid values are ignored by the view."""
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        help_text=_("Reference, company name or KvK number."))
-    state = forms.ChoiceField(label=_("State"), required=False)
-    scheme = forms.TypedChoiceField(label=_("Scheme"), required=False, coerce=int, empty_value=None)
-    assignee = forms.ChoiceField(label=_("Handler"), required=False, choices=[
-        ("", _("Anyone")), ("me", _("Me")), ("unassigned", _("Unassigned"))])
-    due_within = forms.IntegerField(label=_("Decision due within (days)"), required=False, min_value=0,
-                                    max_value=365)
-    overdue = forms.BooleanField(label=_("Only overdue cases"), required=False)
-
-    def __init__(self, *args, schemes, states, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("All states"))] + list(states)
-        self.fields["scheme"].choices = [("", _("All schemes"))] + [(s.pk, s.title) for s in schemes]
-
