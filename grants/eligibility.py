@@ -290,7 +290,7 @@ def _questions(application, today):
 
 
 def _attachments(application, today):
-    kinds = application.scheme.required_attachments or []
+    kinds = application.scheme.required_attachment_kinds
     if not kinds:
         return []
     uploaded = {attachment.kind for attachment in _rows(application, "attachments")}
@@ -351,9 +351,9 @@ def scheme_conditions(scheme):
                           % {"rung": _rung_label(scheme.required_rung)})
     if scheme.require_rung_up:
         conditions.append(gettext("Your project climbs at least one rung on the R-ladder."))
-    if scheme.required_attachments:
+    if scheme.required_attachment_kinds:
         conditions.append(gettext("You attach: %(kinds)s.")
-                          % {"kinds": _join(_attachment_label(kind) for kind in scheme.required_attachments)})
+                          % {"kinds": _join(_attachment_label(kind) for kind in scheme.required_attachment_kinds)})
     if scheme.costs_after_application_only:
         conditions.append(gettext("Only costs made after you apply are eligible: do not commit to anything before."))
     conditions.append(ngettext("A company can receive this scheme once.",

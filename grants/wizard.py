@@ -131,7 +131,7 @@ def cost_summary(application):
 
 def attachment_overview(application):
     """[(kind label, required, [attachments of that kind]), ...]: the required kinds first, then the others given."""
-    required = list(application.scheme.required_attachments or [])
+    required = application.scheme.required_attachment_kinds
     present = {}
     for attachment in application.attachments.all():
         present.setdefault(attachment.kind, []).append(attachment)

@@ -127,6 +127,14 @@ def require(rule):
 # --- cases -------------------------------------------------------------------------------------
 
 
+def own_applications(user, queryset=None):
+    """Applications of the companies the user acts for (owner, colleague or adviser), drafts included."""
+    from grants.models import Application
+
+    queryset = Application.objects.all() if queryset is None else queryset
+    return queryset.filter(company_id__in=company_ids(user))
+
+
 def visible_applications(user, queryset=None):
     """Applications the user may see: their companies' own, and their municipalities' (officer, manager)
     apart from drafts, which stay private to the company until submitted."""

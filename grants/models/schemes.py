@@ -119,6 +119,14 @@ class Scheme(models.Model):
         return ids or [self.organisation_id]
 
     @property
+    def required_attachment_kinds(self):
+        """The required attachment kinds an applicant can actually upload, each once, in the scheme's order."""
+        from .application_parts import AttachmentKind
+
+        listed = self.required_attachments if isinstance(self.required_attachments, list) else []
+        return [kind for kind in dict.fromkeys(listed) if kind in AttachmentKind.values]
+
+    @property
     def excluded_sbi_list(self):
         return [code.strip() for code in self.excluded_sbi_codes.split(",") if code.strip()]
 

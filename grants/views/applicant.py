@@ -12,12 +12,12 @@ from workflows.http import perform
 from .. import wizard
 from ..eligibility import application_problems
 from ..forms import ApplicationCreateForm, SupplyInfoForm
-from ..models import Application, ApplicationState, Scheme
+from ..models import ApplicationState, Scheme
 from ..selectors import first_come_place
 
 
 def _own_application(request, application_id, *, parts=False):
-    queryset = Application.objects.filter(company_id__in=access.company_ids(request.user))
+    queryset = access.own_applications(request.user)
     queryset = wizard.with_parts(queryset) if parts else queryset.select_related(
         "scheme", "scheme__organisation", "company")
     return get_object_or_404(queryset, pk=application_id)

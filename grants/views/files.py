@@ -6,9 +6,10 @@ or sniff (Content-Disposition: attachment, nosniff, a sandbox CSP)."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +27,8 @@ from ..attachments import (
     safe_file_name,
     validate_upload,
 )
-from ..models import Application, ApplicationState, Attachment, AttachmentKind
+from ..models import ApplicationState, Attachment, AttachmentKind
+from ..wizard import attachment_overview
 
 SAFE_METHODS = ("GET", "HEAD")
 # Room for the form's other fields and the multipart boundaries around the file itself.
@@ -52,28 +54,8 @@ class AttachmentForm(forms.Form):
 
 
 def _own_application(request, application_id):
-    queryset = Application.objects.filter(company_id__in=access.company_ids(request.user)).select_related(
-        "scheme", "scheme__organisation", "company"
-    )
+    queryset = access.own_applications(request.user).select_related("scheme", "scheme__organisation", "company")
     return get_object_or_404(queryset, pk=application_id)
-
-
-def _review_url(application):
-    # The review page is optional: link to it only where the project has one.
-    try:
-        return reverse("application_review", args=[application.pk])
-    except NoReverseMatch:
-        return None
-
-
-def _required_kinds(application, attachments):
-    """[(label, present)] for the kinds the scheme requires, in the scheme's order."""
-    required = application.scheme.required_attachments
-    if not isinstance(required, list):
-        return []
-    present = {attachment.kind for attachment in attachments}
-    kinds = [kind for kind in dict.fromkeys(k for k in required if isinstance(k, str)) if kind in AttachmentKind.values]
-    return [(AttachmentKind(kind).label, kind in present) for kind in kinds]
 
 
 def _declared_too_large(request):
@@ -85,14 +67,15 @@ def _declared_too_large(request):
 
 
 def _attachments_page(request, application, form, status=200):
-    attachments = list(application.attachments.all())
+    prefetch_related_objects([application], "attachments")  # one query for the list and the overview
     return render(request, "grants/attachments.html", {
         "application": application,
-        "attachments": attachments,
-        "required_kinds": _required_kinds(application, attachments),
+        "attachments": list(application.attachments.all()),
+        "required_kinds": [(label, bool(files)) for label, required, files in attachment_overview(application)
+                           if required],
         "is_draft": application.state == ApplicationState.DRAFT,
         "form": form,
-        "review_url": _review_url(application),
+        "review_url": reverse("application_review", args=[application.pk]),
     }, status=status)
 
 

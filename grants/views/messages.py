@@ -11,7 +11,7 @@ from workflows import access
 from workflows.access import Rule, require
 
 from ..messaging import DRAFT_HAS_NO_THREAD, message_post, thread_of
-from ..models import Application, ApplicationState
+from ..models import ApplicationState
 
 
 class MessageForm(forms.Form):
@@ -28,9 +28,7 @@ class MessageForm(forms.Form):
 @require(Rule.APPLICANT)
 @require_POST
 def application_message_post(request, application_id):
-    queryset = Application.objects.filter(company_id__in=access.company_ids(request.user)).select_related(
-        "scheme", "scheme__organisation", "company"
-    )
+    queryset = access.own_applications(request.user).select_related("scheme", "scheme__organisation", "company")
     application = get_object_or_404(queryset, pk=application_id)
     if application.state == ApplicationState.DRAFT:
         messages.error(request, DRAFT_HAS_NO_THREAD)
