@@ -29,3 +29,18 @@ def link_sent_to(email, event):
     """The link of the latest ``event`` notification to ``email`` (what the person clicks in the email)."""
     row = Outbox.objects.filter(recipient__email=email, event=event).latest("pk")
     return row.url
+
+
+def tab_to(page, selector, limit=150):
+    """Press Tab until the element matching ``selector`` has the focus, and check that the focus is visible
+    (WCAG 2.4.7). Fails when the keyboard cannot reach it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            style = page.evaluate(
+                "() => { const s = getComputedStyle(document.activeElement);"
+                " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }"
+            )
+            assert style[0] != "none" and style[1] != "0px" or style[2] != "none", f"no visible focus on {selector}"
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
