@@ -23,6 +23,10 @@ test-pg: install
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/3} \
 	RUN_POSTGRES_TESTS=1 RUN_WORKER_TESTS=1 $(PY) -m pytest -q
 
+# Journeys in Debian's Chromium (/usr/bin/chromium, never a downloaded browser) with WCAG 2.1 AA scans.
+test-browser: install
+	RUN_BROWSER_TESTS=1 $(PY) -m pytest -q tests/browser
+
 lint: install
 	.venv/bin/ruff check .
 

@@ -6,6 +6,8 @@ from tests import factories
 
 POSTGRES = os.environ.get("RUN_POSTGRES_TESTS") == "1"
 WORKER = os.environ.get("RUN_WORKER_TESTS") == "1"
+# The browser tests need Chromium and a live server: `make test-browser` runs them (and .ci/run does).
+collect_ignore = [] if os.environ.get("RUN_BROWSER_TESTS") == "1" else ["tests/browser"]
 
 
 def pytest_collection_modifyitems(config, items):

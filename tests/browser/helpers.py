@@ -1,0 +1,46 @@
+"""Small steps the journeys share: translated names, logging in, reading what the outbox sent."""
+
+from django.utils import translation
+from django.utils.translation import gettext
+
+from notifications.models import Outbox
+
+DEMO_PASSWORD = "demo-Circulair-2026"
+
+
+def t(msgid, language="nl"):
+    """The text a user sees for ``msgid`` in ``language``: journeys find buttons and links by it."""
+    with translation.override(language):
+        return gettext(msgid)
+
+
+def log_in(browser, email, password=DEMO_PASSWORD, language="nl"):
+    browser.visit("/account/inloggen/")
+    browser.page.fill("[name=username]", email)
+    browser.page.fill("[name=password]", password)
+    browser.submit(t("Log in", language))
+
+
+def log_out(browser, language="nl"):
+    browser.submit(t("Log out", language))
+
+
+def link_sent_to(email, event):
+    """The link of the latest ``event`` notification to ``email`` (what the person clicks in the email)."""
+    row = Outbox.objects.filter(recipient__email=email, event=event).latest("pk")
+    return row.url
+
+
+def tab_to(page, selector, limit=150):
+    """Press Tab until the element matching ``selector`` has the focus, and check that the focus is visible
+    (WCAG 2.4.7). Fails when the keyboard cannot reach it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            style = page.evaluate(
+                "() => { const s = getComputedStyle(document.activeElement);"
+                " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }"
+            )
+            assert style[0] != "none" and style[1] != "0px" or style[2] != "none", f"no visible focus on {selector}"
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
