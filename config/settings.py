@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,6 +193,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule: django-celery-beat does not support Django 6.1.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "notifications.tasks.outbox_relay", "schedule": 5.0},
+    # Reminder jobs query what is due and send each reminder once (Reminder rows): running them
+    # hourly only makes them robust to a beat that was down at 07:00.
+    "send-reminders": {"task": "notifications.tasks.reminders_send", "schedule": crontab(minute=5, hour="7-17")},
+    # One digest per user per day (its dedupe key holds the date), however often this runs.
+    "send-digests": {"task": "notifications.tasks.outbox_digest_send", "schedule": crontab(minute=30, hour=7)},
 }
 # Publishing must never hang a request when the broker is down: fail fast, the relay retries.
 CELERY_TASK_PUBLISH_RETRY = False
