@@ -181,7 +181,12 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 else:
     # max_retries 0: a publish to a Redis that is down fails at once (the outbox keeps the row) instead
     # of holding the user's request through several reconnection attempts.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 0}
+    # visibility_timeout: how long a task taken by a worker that died (acks_late) stays invisible before
+    # Redis hands it out again; it must exceed the longest task. The fault tests set a few seconds.
+    VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": VISIBILITY_TIMEOUT, "max_retries": 0}
+    if VISIBILITY_TIMEOUT < 60:  # sweep for abandoned messages every second, not every 100
+        CELERY_BROKER_TRANSPORT_OPTIONS |= {"unacked_restore_interval": 1, "unacked_restore_throttle": 1}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
