@@ -10,7 +10,8 @@ from django.utils import timezone
 from grants.models import StaffRole
 from notifications import tasks
 from notifications.models import Outbox, OutboxStatus
-from tests.factories import UserFactory, make_staff
+from tests.factories import ApplicantFactory, CompleteApplicationFactory, SchemeFactory, UserFactory, make_staff
+from workflows.services import application_submit
 
 pytestmark = pytest.mark.django_db
 URL = "/beheer/berichten/"
@@ -90,3 +91,15 @@ def test_operations_page_costs_the_same_queries_for_1_and_50_failed_rows(admin_x
     # recipients; then the session renewal (savepoint, update, release).
     with django_assert_num_queries(11):
         assert client.get(URL).status_code == 200
+
+
+def test_application_events_carry_their_municipality_for_the_operations_page(org_x):
+    applicant = ApplicantFactory()
+    make_staff(org_x, StaffRole.OFFICER)
+    draft = CompleteApplicationFactory(scheme=SchemeFactory(organisation=org_x), company=applicant.test_company,
+                                       created_by=applicant)
+
+    application_submit(application_id=draft.pk, actor=applicant)
+
+    assert set(Outbox.objects.values_list("event", "organisation_id")) == {
+        ("application_submitted", org_x.pk), ("application_received", org_x.pk)}
