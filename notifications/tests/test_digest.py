@@ -157,5 +157,17 @@ def test_preferences_form_keeps_the_choices_and_shows_the_error_at_the_field(cli
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_messages_error"' in html and 'id="id_reminders_error"' in html
-    assert 'value="digest" name="case_progress"' in html.replace('\n', ' ') or 'checked' in html
+    assert 'name="case_progress" value="digest" required id="id_case_progress_1" checked' in html  # kept
     assert not NotificationPreference.objects.exists()
+
+
+# The events with legal effect, by the names the features register them under.
+LEGAL_EFFECT = {"info_requested", "decision_made", "extension_sent", "objection_decided", "recovery_due"}
+
+
+def test_events_with_legal_effect_are_flagged_immediate_in_the_registry():
+    registered = LEGAL_EFFECT & set(EVENTS)
+    assert {"info_requested", "decision_made"} <= registered
+    assert all(EVENTS[name].legal_effect and EVENTS[name].immediate for name in registered)
+    assert EVENTS["digest"].immediate and EVENTS["verify_email"].immediate
+    assert not EVENTS["application_submitted"].immediate
