@@ -129,7 +129,8 @@ def absolute_url(path):
 def outbox_deliver(*, outbox_id):
     """Deliver one row, idempotently: the row is locked, each channel has its own sent mark, and a
     row already sent is left alone. Transport errors propagate (the task retries); the inbox item
-    of a failed attempt is rolled back with it."""
+    of a failed attempt is rolled back with it. A ``digest_pending`` row gets its inbox item only (its
+    email leaves with the digest); delivering a ``digest`` row marks the rows it carries emailed."""
     with transaction.atomic():
         row = Outbox.objects.select_for_update().filter(pk=outbox_id).first()
         if row is None or row.status == OutboxStatus.SENT:
