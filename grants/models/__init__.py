@@ -10,6 +10,7 @@ from .application_parts import (
     QuestionKind,
     SchemeQuestion,
 )
+from .assessment import AssessmentCriterion, Draw, DrawPurpose, DrawState, RejectionReason, Score
 from .applications import Application, ApplicationState, DecisionOutcome
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
@@ -17,6 +18,12 @@ from .organisations import Organisation, ReferenceCounter, StaffMembership, Staf
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
 __all__ = [
+    "AssessmentCriterion",
+    "Draw",
+    "DrawPurpose",
+    "DrawState",
+    "RejectionReason",
+    "Score",
     "INDICATOR_UNITS",
     "SIX_RUNG",
     "Answer",

@@ -1,0 +1,177 @@
+"""The order in which a ranking or lottery scheme awards (DOMAIN 1, 9a): one selector for the staff
+ranking page and for the approval rule "awards in rank order".
+
+Ranking scheme, after its closing date: the complete applications by weighted score (highest first),
+equal scores in the order of the scheme's latest performed tie-break draw. Lottery scheme, after its
+opening day: if the applications received on the opening day ask more than the ceiling, they go first in
+the order of the lottery draw, then later ones in order of completeness; otherwise all by completeness.
+The order is *final* when nothing can still change it: every complete application scored (ranking), no
+application waiting for information, every tie or the oversubscribed day drawn.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Application, ApplicationState, DecisionOutcome, DistributionMethod, Draw, DrawPurpose, DrawState
+
+S = ApplicationState
+RANKED_STATES = [S.SUBMITTED, S.IN_REVIEW, S.PROPOSED, S.AWARDED]
+UNDECIDED_STATES = [S.SUBMITTED, S.IN_REVIEW, S.PROPOSED]
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Ranking:
+    scheme: object
+    is_open: bool
+    opens_after: object = None
+    rows: list = field(default_factory=list)
+    unscored: list = field(default_factory=list)
+    waiting_for_info: int = 0
+    undrawn: list = field(default_factory=list)  # references still to be drawn (ties or the opening day)
+    draws: list = field(default_factory=list)
+    max_total: int = 0
+
+    @property
+    def blockers(self):
+        reasons = []
+        if not self.is_open:
+            reasons.append(_("The order is set after %(day)s.") % {"day": self.opens_after.strftime("%d-%m-%Y")})
+        if self.unscored:
+            reasons.append(_("%(count)s complete application(s) are not fully scored yet.")
+                           % {"count": len(self.unscored)})
+        if self.waiting_for_info:
+            reasons.append(_("%(count)s application(s) are waiting for information from the applicant.")
+                           % {"count": self.waiting_for_info})
+        if self.undrawn:
+            reasons.append(_("A draw is still needed for: %(refs)s.") % {"refs": ", ".join(self.undrawn)})
+        return reasons
+
+    @property
+    def final(self):
+        return not self.blockers
+
+
+def is_ranked(scheme):
+    return scheme.distribution in (DistributionMethod.RANKING, DistributionMethod.LOTTERY)
+
+
+def order_starts_after(scheme):
+    """The last day before the order can be set: the closing date (ranking) or the opening day (lottery)."""
+    return scheme.closes_on if scheme.distribution == DistributionMethod.RANKING else scheme.opens_on
+
+
+def _claim(application):
+    """What the application takes from the ceiling in the table: the award, the proposed award, or the request."""
+    if application.state == S.AWARDED:
+        return application.awarded_amount or ZERO
+    if application.state == S.PROPOSED and application.proposed_outcome == DecisionOutcome.AWARD:
+        return application.proposed_amount or ZERO
+    return application.requested_amount
+
+
+def _positions(draw):
+    return {reference: index for index, reference in enumerate(draw.result)} if draw else {}
+
+
+def scheme_ranking(scheme, *, today=None):
+    """The Ranking of ``scheme`` (which has its budget selected). Four queries whatever the number of
+    applications: the applications with their weighted score, the criteria count, the draws, the
+    applications waiting for information."""
+    today = today or timezone.localdate()
+    after = order_starts_after(scheme)
+    ranking = Ranking(scheme=scheme, is_open=after is not None and today > after, opens_after=after)
+    criteria = list(scheme.criteria.values_list("weight", "max_score"))
+    ranking.max_total = sum(weight * max_score for weight, max_score in criteria)
+    applications = list(
+        Application.objects.filter(scheme=scheme, state__in=RANKED_STATES)
+        .select_related("company")
+        .annotate(weighted=Sum(F("scores__score") * F("scores__criterion__weight")),
+                  scored=Count("scores", filter=Q(scores__criterion__scheme=scheme)))
+        .order_by("completed_at", "pk")
+    )
+    ranking.draws = list(Draw.objects.filter(scheme=scheme).order_by("-published_at", "-pk"))
+    ranking.waiting_for_info = Application.objects.filter(scheme=scheme, state=S.INFO_REQUESTED).count()
+    latest = {}
+    for draw in ranking.draws:
+        if draw.state == DrawState.PERFORMED:
+            latest.setdefault(draw.purpose, draw)
+    if scheme.distribution == DistributionMethod.RANKING:
+        ordered = _by_score(ranking, applications, len(criteria), _positions(latest.get(DrawPurpose.TIE_BREAK)))
+    else:
+        ordered = _by_lottery(ranking, applications, _positions(latest.get(DrawPurpose.LOTTERY)))
+    ceiling = scheme.budget.ceiling
+    cumulative = ZERO
+    for rank, application in enumerate(ordered, start=1):
+        claim = _claim(application)
+        before, cumulative = cumulative, cumulative + claim
+        fit = "fits" if cumulative <= ceiling else ("partly" if before < ceiling else "no")
+        ranking.rows.append({"rank": rank, "application": application, "claim": claim, "cumulative": cumulative,
+                             "fit": fit, "fits_amount": max(min(claim, ceiling - before), ZERO)})
+    return ranking
+
+
+def _by_score(ranking, applications, criteria_count, positions):
+    scored = []
+    for application in applications:
+        application.weighted = application.weighted or 0
+        if application.state != S.AWARDED and application.scored < criteria_count:
+            ranking.unscored.append(application)
+        else:
+            scored.append(application)
+    groups = {}
+    for application in scored:
+        groups.setdefault(application.weighted, []).append(application)
+    for group in groups.values():
+        if len(group) > 1 and not all(a.reference in positions for a in group):
+            ranking.undrawn += sorted(a.reference for a in group)
+    far = len(positions) + 1
+    return sorted(scored, key=lambda a: (-a.weighted, positions.get(a.reference, far), a.completed_at, a.pk))
+
+
+def _by_lottery(ranking, applications, positions):
+    opening_day = [a for a in applications if timezone.localdate(a.completed_at) <= ranking.scheme.opens_on]
+    later = [a for a in applications if a not in opening_day]
+    oversubscribed = sum((a.requested_amount for a in opening_day), ZERO) > ranking.scheme.budget.ceiling
+    if oversubscribed and ranking.is_open:
+        if not all(a.reference in positions for a in opening_day):
+            ranking.undrawn += sorted(a.reference for a in opening_day)
+        far = len(positions) + 1
+        opening_day.sort(key=lambda a: (positions.get(a.reference, far), a.completed_at, a.pk))
+    return opening_day + later
+
+
+def draw_candidates(scheme, purpose, *, today=None):
+    """The references a new draw of ``purpose`` would order: every tied application (tie-break), or the
+    applications received on the opening day (lottery)."""
+    ranking = scheme_ranking(scheme, today=today)
+    if purpose == DrawPurpose.TIE_BREAK and scheme.distribution == DistributionMethod.RANKING:
+        groups = {}
+        for row in ranking.rows:
+            groups.setdefault(row["application"].weighted, []).append(row["application"].reference)
+        return sorted(ref for group in groups.values() if len(group) > 1 for ref in group)
+    if purpose == DrawPurpose.LOTTERY and scheme.distribution == DistributionMethod.LOTTERY:
+        return sorted(row["application"].reference for row in ranking.rows
+                      if timezone.localdate(row["application"].completed_at) <= scheme.opens_on)
+    return []
+
+
+def rank_order_refusal(application, *, today=None):
+    """Why an award for ``application`` may not be approved yet in its ranked scheme, or "" when it may:
+    the order must be final and no higher-ranked application may still be undecided."""
+    ranking = scheme_ranking(application.scheme, today=today)
+    if not ranking.final:
+        return " ".join([_("Awards in this scheme follow the final ranking, which is not final yet."),
+                         *ranking.blockers])
+    for row in ranking.rows:
+        other = row["application"]
+        if other.pk == application.pk:
+            return ""
+        if other.state in UNDECIDED_STATES:
+            return _("%(reference)s is ranked higher and has not been decided yet: awards follow the rank order.") % {
+                "reference": other.reference}
+    return ""
