@@ -10,8 +10,8 @@ from .application_parts import (
     QuestionKind,
     SchemeQuestion,
 )
-from .assessment import AssessmentCriterion, Draw, DrawPurpose, DrawState, RejectionReason, Score
 from .applications import Application, ApplicationState, DecisionOutcome
+from .assessment import AssessmentCriterion, Draw, DrawPurpose, DrawState, RejectionReason, Score
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole

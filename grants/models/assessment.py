@@ -58,6 +58,9 @@ class Score(models.Model):
         verbose_name_plural = _("scores")
         constraints = [models.UniqueConstraint(fields=["application", "criterion"], name="one_score_per_criterion")]
 
+    def __str__(self):
+        return f"{self.criterion_id}: {self.score}"
+
 
 class DrawPurpose(models.TextChoices):
     TIE_BREAK = "tie_break", _("Tie-break in the ranking")
