@@ -34,6 +34,11 @@ class SchemeForm(forms.ModelForm):
                                               help_text=_("The share of eligible costs the scheme pays."))
     advance_percentage = forms.IntegerField(label=_("advance percentage"), min_value=0, max_value=100,
                                             help_text=_("0: no advance."))
+    officer_approval_limit = forms.DecimalField(
+        label=_("officers approve up to (EUR)"), required=False, min_value=Decimal("0"), max_digits=12,
+        decimal_places=2, help_text=_("Proposals up to this amount are approved by a second officer, above it by a "
+                                      "manager. Empty or 0: a manager approves every proposal."),
+    )
     budget_ceiling = forms.DecimalField(label=_("Budget ceiling (EUR)"), min_value=Decimal("0"), max_digits=14,
                                         decimal_places=2)
 
@@ -66,6 +71,9 @@ class SchemeForm(forms.ModelForm):
     @property
     def budget(self):
         return getattr(self.instance, "budget", None) if self.instance.pk else None
+
+    def clean_officer_approval_limit(self):
+        return self.cleaned_data.get("officer_approval_limit") or Decimal("0.00")
 
     def clean_budget_ceiling(self):
         ceiling = self.cleaned_data["budget_ceiling"]
