@@ -74,8 +74,12 @@ def _claim(application):
     return application.requested_amount
 
 
-def _positions(draw):
-    return {reference: index for index, reference in enumerate(draw.result)} if draw else {}
+def _settling_positions(draws, references):
+    """{reference: position} from the first of ``draws`` whose result holds all ``references``, or None."""
+    for draw in draws:
+        if set(references) <= set(draw.result):
+            return {reference: index for index, reference in enumerate(draw.result)}
+    return None
 
 
 def scheme_ranking(scheme, *, today=None):
@@ -96,14 +100,14 @@ def scheme_ranking(scheme, *, today=None):
     )
     ranking.draws = list(Draw.objects.filter(scheme=scheme).order_by("-published_at", "-pk"))
     ranking.waiting_for_info = Application.objects.filter(scheme=scheme, state=S.INFO_REQUESTED).count()
-    latest = {}
-    for draw in ranking.draws:
-        if draw.state == DrawState.PERFORMED:
-            latest.setdefault(draw.purpose, draw)
+    # Performed draws, earliest first: a tie (or the opening day) is settled by the first draw that holds
+    # all of it, so a later draw can never re-order what an earlier one decided.
+    performed = [draw for draw in reversed(ranking.draws) if draw.state == DrawState.PERFORMED]
     if scheme.distribution == DistributionMethod.RANKING:
-        ordered = _by_score(ranking, applications, len(criteria), _positions(latest.get(DrawPurpose.TIE_BREAK)))
+        ordered = _by_score(ranking, applications, len(criteria),
+                            [d for d in performed if d.purpose == DrawPurpose.TIE_BREAK])
     else:
-        ordered = _by_lottery(ranking, applications, _positions(latest.get(DrawPurpose.LOTTERY)))
+        ordered = _by_lottery(ranking, applications, [d for d in performed if d.purpose == DrawPurpose.LOTTERY])
     ceiling = scheme.budget.ceiling
     cumulative = ZERO
     for rank, application in enumerate(ordered, start=1):
@@ -115,7 +119,7 @@ def scheme_ranking(scheme, *, today=None):
     return ranking
 
 
-def _by_score(ranking, applications, criteria_count, positions):
+def _by_score(ranking, applications, criteria_count, tie_draws):
     scored = []
     for application in applications:
         application.weighted = application.weighted or 0
@@ -126,38 +130,41 @@ def _by_score(ranking, applications, criteria_count, positions):
     groups = {}
     for application in scored:
         groups.setdefault(application.weighted, []).append(application)
+    drawn = {}
     for group in groups.values():
-        if len(group) > 1 and not all(a.reference in positions for a in group):
+        if len(group) < 2:
+            continue
+        positions = _settling_positions(tie_draws, [a.reference for a in group])
+        if positions is None:
             ranking.undrawn += sorted(a.reference for a in group)
-    far = len(positions) + 1
-    return sorted(scored, key=lambda a: (-a.weighted, positions.get(a.reference, far), a.completed_at, a.pk))
+        else:
+            drawn.update({a.pk: positions[a.reference] for a in group})
+    return sorted(scored, key=lambda a: (-a.weighted, drawn.get(a.pk, 0), a.completed_at, a.pk))
 
 
-def _by_lottery(ranking, applications, positions):
+def _by_lottery(ranking, applications, lottery_draws):
     opening_day = [a for a in applications if timezone.localdate(a.completed_at) <= ranking.scheme.opens_on]
     later = [a for a in applications if a not in opening_day]
     oversubscribed = sum((a.requested_amount for a in opening_day), ZERO) > ranking.scheme.budget.ceiling
     if oversubscribed and ranking.is_open:
-        if not all(a.reference in positions for a in opening_day):
+        positions = _settling_positions(lottery_draws, [a.reference for a in opening_day])
+        if positions is None:
             ranking.undrawn += sorted(a.reference for a in opening_day)
-        far = len(positions) + 1
-        opening_day.sort(key=lambda a: (positions.get(a.reference, far), a.completed_at, a.pk))
+        else:
+            opening_day.sort(key=lambda a: positions[a.reference])
     return opening_day + later
 
 
+DRAW_PURPOSE = {DistributionMethod.RANKING: DrawPurpose.TIE_BREAK, DistributionMethod.LOTTERY: DrawPurpose.LOTTERY}
+
+
 def draw_candidates(scheme, purpose, *, today=None):
-    """The references a new draw of ``purpose`` would order: every tied application (tie-break), or the
-    applications received on the opening day (lottery)."""
+    """The references a new draw of ``purpose`` would order: the ties (ranking) or the oversubscribed
+    opening day (lottery) that no performed draw has settled yet; empty when there is nothing to draw."""
+    if DRAW_PURPOSE.get(scheme.distribution) != purpose:
+        return []
     ranking = scheme_ranking(scheme, today=today)
-    if purpose == DrawPurpose.TIE_BREAK and scheme.distribution == DistributionMethod.RANKING:
-        groups = {}
-        for row in ranking.rows:
-            groups.setdefault(row["application"].weighted, []).append(row["application"].reference)
-        return sorted(ref for group in groups.values() if len(group) > 1 for ref in group)
-    if purpose == DrawPurpose.LOTTERY and scheme.distribution == DistributionMethod.LOTTERY:
-        return sorted(row["application"].reference for row in ranking.rows
-                      if timezone.localdate(row["application"].completed_at) <= scheme.opens_on)
-    return []
+    return ranking.undrawn if ranking.is_open else []
 
 
 def rank_order_refusal(application, *, today=None):

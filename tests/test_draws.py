@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from grants import draws
 from grants.models import DrawState, StaffRole
+from grants.ranking import scheme_ranking
 from tests.factories import ApplicationFactory, CriterionFactory, SchemeFactory, ScoreFactory, make_staff
 from workflows.exceptions import TransitionRefused
 from workflows.models import TransitionLog
@@ -161,3 +162,20 @@ def test_publish_and_perform_through_the_pages(client, tied, manager):
     assert response.status_code == 302 and response.url == reverse("scheme_ranking", args=[scheme.pk])
     draw.refresh_from_db()
     assert draw.state == DrawState.PERFORMED and sorted(draw.result) == draw.participants
+
+
+@pytest.mark.django_db
+def test_a_settled_tie_cannot_be_drawn_again_and_a_later_tie_keeps_the_earlier_order(tied, manager):
+    scheme, applications = tied
+    first = draw_perform(draw_id=draw_publish(scheme_id=scheme.pk, purpose="tie_break", actor=manager).pk,
+                         actor=manager)
+    with pytest.raises(TransitionRefused, match="nothing to draw"):
+        draw_publish(scheme_id=scheme.pk, purpose="tie_break", actor=manager)
+    criterion = scheme.criteria.get()
+    later = [ApplicationFactory(scheme=scheme, in_review=True) for _ in range(2)]
+    for application in later:
+        ScoreFactory(application=application, criterion=criterion, score=1)
+    second = draw_perform(draw_id=draw_publish(scheme_id=scheme.pk, purpose="tie_break", actor=manager).pk,
+                         actor=manager)
+    assert second.participants == sorted(a.reference for a in later)
+    assert [row["application"].reference for row in scheme_ranking(scheme).rows] == first.result + second.result
