@@ -4,12 +4,14 @@ by a draw. The ranking page costs the same number of queries for 1 and 50 applic
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from grants.models import ApplicationState, StaffRole
+from grants.models import Application, ApplicationState, Draw, Scheme, StaffRole
 from grants.ranking import scheme_ranking
 from grants.services import committed_for, reserved_for
 from tests.factories import (
@@ -21,6 +23,7 @@ from tests.factories import (
     ScoreFactory,
     make_staff,
 )
+from workflows.access import approver_role
 from workflows.exceptions import TransitionRefused
 from workflows.services import (
     application_approve,
@@ -235,3 +238,14 @@ def test_the_ranking_page_costs_the_same_queries_for_1_and_50_rows(client, ranke
     with django_assert_num_queries(13):
         response = client.get(reverse("scheme_ranking", args=[scheme.pk]))
     assert response.status_code == 200 and len(response.context["ranking"].rows) == rows
+
+
+@pytest.mark.django_db
+def test_the_demo_region_holds_scored_cases_both_bands_and_a_ranking_with_a_published_and_performed_draw():
+    call_command("seed_demo", stdout=StringIO())
+    ranked = Scheme.objects.get(code="circulaire-innovatie")
+    assert ranked.closes_on < timezone.localdate() and ranked.criteria.count() == 3
+    assert sorted(Draw.objects.filter(scheme=ranked).values_list("state", flat=True)) == ["performed", "published"]
+    assert Application.objects.filter(scheme=ranked, scores__isnull=False).distinct().count() == 5
+    bands = {approver_role(a) for a in Application.objects.filter(state="proposed", scheme__code="circulaire-scan")}
+    assert bands == {"officer", "manager"}
