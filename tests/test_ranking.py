@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from grants.models import Application, ApplicationState, Draw, Scheme, StaffRole
 from grants.ranking import scheme_ranking
 from grants.services import committed_for, reserved_for
+from notifications.models import Outbox
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -85,6 +86,8 @@ def test_first_come_award_without_any_reservation_is_refused_with_the_ceiling_re
     assert (last.state, last.awarded_amount, last.rejection_reason) == (
         ApplicationState.REJECTED, None, "ceiling_reached")
     assert committed_for(last) == 0
+    decision = Outbox.objects.get(event="decision_made", url__contains=f"/{last.pk}/")
+    assert decision.context["outcome"] == "reject" and decision.context["rejection_reason_en"].startswith("Budget")
 
 
 # --- ranking --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applicants.models import User
@@ -264,13 +264,24 @@ def application_approve(*, application_id, actor):
         budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
         notify(event="decision_made", recipients=_company_users(app),
                context={**_context(app), "outcome": DECIDED_OUTCOME[app.state],
-                        "amount": str(app.awarded_amount or "")},
+                        "amount": str(app.awarded_amount or ""), **_reason_context(app)},
                url=_applicant_url(app))
 
     with transaction.atomic():
         granted = _budget_for_award(application_id, actor)
         return run_transition(model=Application, pk=application_id, name="approve", actor=actor, effects=effects,
                               params={"by": actor, "at": timezone.now(), "granted": granted})
+
+
+def _reason_context(app):
+    """The reason for (partly) refusing, in both languages, for the decision's message."""
+    if not app.rejection_reason:
+        return {}
+    labels = {}
+    for language in ("nl", "en"):
+        with translation.override(language):
+            labels[f"rejection_reason_{language}"] = str(app.get_rejection_reason_display())
+    return labels
 
 
 DECIDED_OUTCOME = {
