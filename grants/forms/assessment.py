@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..models import DrawPurpose
 
@@ -18,8 +19,8 @@ class ScoreForm(forms.Form):
             self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
                 label=_("%(name)s: score") % {"name": criterion.name}, min_value=0, max_value=criterion.max_score,
                 initial=given.score if given else None,
-                help_text=_("0 to %(max)s, counts %(weight)s times.") % {"max": criterion.max_score,
-                                                                         "weight": criterion.weight},
+                help_text=ngettext("0 to %(max)s, counts once.", "0 to %(max)s, counts %(weight)s times.",
+                                   criterion.weight) % {"max": criterion.max_score, "weight": criterion.weight},
             )
             self.fields[f"note_{criterion.pk}"] = forms.CharField(
                 label=_("%(name)s: note") % {"name": criterion.name}, required=False, max_length=4000,

@@ -13,7 +13,7 @@ from workflows.http import perform
 from .. import draws
 from ..forms.assessment import DrawPublishForm, DrawVerifyForm, ScoreForm
 from ..models import DistributionMethod, Draw, DrawState, Scheme
-from ..ranking import is_ranked
+from ..ranking import DRAW_PURPOSE, is_ranked
 from ..ranking import scheme_ranking as ranking_of
 
 
@@ -63,8 +63,8 @@ def scheme_ranking(request, scheme_id):
     return render(request, "grants/ranking.html", {
         "scheme": scheme, "ranking": ranking, "is_lottery": scheme.distribution == DistributionMethod.LOTTERY,
         "may_draw": access.has_role(request.user, scheme.organisation_id, access.MANAGER),
-        "publish_form": DrawPublishForm(initial={
-            "purpose": "lottery" if scheme.distribution == DistributionMethod.LOTTERY else "tie_break"}),
+        "draw_purpose": DRAW_PURPOSE.get(scheme.distribution, ""),
+        "waiting_draw": ranking is not None and any(d.state == DrawState.PUBLISHED for d in ranking.draws),
     })
 
 
