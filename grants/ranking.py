@@ -74,6 +74,10 @@ def _claim(application):
     return application.requested_amount
 
 
+def _received(application):
+    return application.completed_at or application.submitted_at or application.created_at
+
+
 def _settling_positions(draws, references):
     """{reference: position} from the first of ``draws`` whose result holds all ``references``, or None."""
     for draw in draws:
@@ -139,11 +143,11 @@ def _by_score(ranking, applications, criteria_count, tie_draws):
             ranking.undrawn += sorted(a.reference for a in group)
         else:
             drawn.update({a.pk: positions[a.reference] for a in group})
-    return sorted(scored, key=lambda a: (-a.weighted, drawn.get(a.pk, 0), a.completed_at, a.pk))
+    return sorted(scored, key=lambda a: (-a.weighted, drawn.get(a.pk, 0), _received(a), a.pk))
 
 
 def _by_lottery(ranking, applications, lottery_draws):
-    opening_day = [a for a in applications if timezone.localdate(a.completed_at) <= ranking.scheme.opens_on]
+    opening_day = [a for a in applications if timezone.localdate(_received(a)) <= ranking.scheme.opens_on]
     later = [a for a in applications if a not in opening_day]
     oversubscribed = sum((a.requested_amount for a in opening_day), ZERO) > ranking.scheme.budget.ceiling
     if oversubscribed and ranking.is_open:

@@ -252,3 +252,18 @@ def test_the_demo_region_holds_scored_cases_both_bands_and_a_ranking_with_a_publ
     assert Application.objects.filter(scheme=ranked, scores__isnull=False).distinct().count() == 5
     bands = {approver_role(a) for a in Application.objects.filter(state="proposed", scheme__code="circulaire-scan")}
     assert bands == {"officer", "manager"}
+
+
+@pytest.mark.django_db
+def test_approving_out_of_rank_order_on_the_page_gives_a_clear_message(client, ranked, manager, settings):
+    scheme, criterion = ranked
+    high = _scored(scheme, criterion, 5, proposed=True)
+    mid = _scored(scheme, criterion, 4, proposed=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(manager)
+    response = client.post(reverse("case_approve", args=[mid.pk]), follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        f"{high.reference} is ranked higher and has not been decided yet: awards follow the rank order."]
+    mid.refresh_from_db()
+    assert mid.state == ApplicationState.PROPOSED
