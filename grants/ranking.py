@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Application, ApplicationState, DecisionOutcome, DistributionMethod, Draw, DrawPurpose, DrawState
@@ -39,8 +40,10 @@ class Ranking:
     @property
     def blockers(self):
         reasons = []
-        if not self.is_open:
-            reasons.append(_("The order is set after %(day)s.") % {"day": self.opens_after.strftime("%d-%m-%Y")})
+        if not self.is_open and self.opens_after is None:
+            reasons.append(_("The scheme has no closing date yet; the ranking is set after it."))
+        elif not self.is_open:
+            reasons.append(_("The order is set after %(day)s.") % {"day": date_format(self.opens_after, "j F Y")})
         if self.unscored:
             reasons.append(_("%(count)s complete application(s) are not fully scored yet.")
                            % {"count": len(self.unscored)})

@@ -267,3 +267,12 @@ def test_approving_out_of_rank_order_on_the_page_gives_a_clear_message(client, r
         f"{high.reference} is ranked higher and has not been decided yet: awards follow the rank order."]
     mid.refresh_from_db()
     assert mid.state == ApplicationState.PROPOSED
+
+
+@pytest.mark.django_db
+def test_a_ranking_scheme_without_closing_date_is_not_final_and_its_page_explains_why(client, org_x, manager):
+    scheme = SchemeFactory(organisation=org_x, distribution="ranking", closes_on=None)
+    ranking = scheme_ranking(scheme)
+    assert not ranking.final and ranking.blockers == ["The scheme has no closing date yet; the ranking is set after it."]
+    client.force_login(manager)
+    assert client.get(reverse("scheme_ranking", args=[scheme.pk])).status_code == 200
