@@ -273,6 +273,7 @@ def test_approving_out_of_rank_order_on_the_page_gives_a_clear_message(client, r
 def test_a_ranking_scheme_without_closing_date_is_not_final_and_its_page_explains_why(client, org_x, manager):
     scheme = SchemeFactory(organisation=org_x, distribution="ranking", closes_on=None)
     ranking = scheme_ranking(scheme)
-    assert not ranking.final and ranking.blockers == ["The scheme has no closing date yet; the ranking is set after it."]
+    assert not ranking.final
+    assert ranking.blockers == ["The scheme has no closing date yet; the ranking is set after it."]
     client.force_login(manager)
     assert client.get(reverse("scheme_ranking", args=[scheme.pk])).status_code == 200
