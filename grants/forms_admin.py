@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from applicants.models import LegalForm
 from workflows import access
 
-from .models import AttachmentKind, Organisation, QuestionKind, Scheme, SchemeQuestion
+from .models import AssessmentCriterion, AttachmentKind, Organisation, QuestionKind, Scheme, SchemeQuestion
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTACHMENT_CHOICES = [(value, label) for value, label in AttachmentKind.choices if value != AttachmentKind.ANSWER]
@@ -34,6 +34,11 @@ class SchemeForm(forms.ModelForm):
                                               help_text=_("The share of eligible costs the scheme pays."))
     advance_percentage = forms.IntegerField(label=_("advance percentage"), min_value=0, max_value=100,
                                             help_text=_("0: no advance."))
+    officer_approval_limit = forms.DecimalField(
+        label=_("officers approve up to (EUR)"), required=False, min_value=Decimal("0"), max_digits=12,
+        decimal_places=2, help_text=_("Proposals up to this amount are approved by a second officer, above it by a "
+                                      "manager. Empty or 0: a manager approves every proposal."),
+    )
     budget_ceiling = forms.DecimalField(label=_("Budget ceiling (EUR)"), min_value=Decimal("0"), max_digits=14,
                                         decimal_places=2)
 
@@ -46,7 +51,7 @@ class SchemeForm(forms.ModelForm):
             "advance_percentage", "max_awards_per_company", "costs_after_application_only",
             "max_employees", "allowed_legal_forms", "eligible_municipalities", "excluded_sbi_codes",
             "min_partners", "max_partners", "min_business_partners", "required_rung", "require_rung_up",
-            "required_attachments",
+            "required_attachments", "officer_approval_limit",
         ]
         widgets = {
             "opens_on": DATE_WIDGET,
@@ -66,6 +71,9 @@ class SchemeForm(forms.ModelForm):
     @property
     def budget(self):
         return getattr(self.instance, "budget", None) if self.instance.pk else None
+
+    def clean_officer_approval_limit(self):
+        return self.cleaned_data.get("officer_approval_limit") or Decimal("0.00")
 
     def clean_budget_ceiling(self):
         ceiling = self.cleaned_data["budget_ceiling"]
@@ -133,5 +141,32 @@ class BaseSchemeQuestionFormSet(forms.BaseInlineFormSet):
 
 SchemeQuestionFormSet = forms.inlineformset_factory(
     Scheme, SchemeQuestion, form=SchemeQuestionForm, formset=BaseSchemeQuestionFormSet,
+    extra=2, can_delete=True, can_delete_extra=False,
+)
+
+
+class AssessmentCriterionForm(forms.ModelForm):
+    class Meta:
+        model = AssessmentCriterion
+        fields = ["order", "name_nl", "name_en", "weight", "max_score"]
+
+
+class BaseAssessmentCriterionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk and form.instance.scores.exists():
+                raise forms.ValidationError(
+                    _("“%(criterion)s” has already been scored and cannot be removed.")
+                    % {"criterion": form.instance.name_nl}
+                )
+        for form in self.forms:
+            if form.instance.pk and "max_score" in form.changed_data and form.instance.scores.filter(
+                    score__gt=form.cleaned_data.get("max_score") or 0).exists():
+                form.add_error("max_score", _("Scores above this maximum have already been given."))
+
+
+AssessmentCriterionFormSet = forms.inlineformset_factory(
+    Scheme, AssessmentCriterion, form=AssessmentCriterionForm, formset=BaseAssessmentCriterionFormSet,
     extra=2, can_delete=True, can_delete_extra=False,
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, files, messages, public, schemes_admin, staff
+from .views import applicant, assessment, files, messages, public, schemes_admin, staff
 from .views.eligibility import eligibility_check
 
 urlpatterns = [
@@ -39,10 +39,18 @@ urlpatterns = [
          name="case_propose_not_considered"),
     path("behandeling/<int:application_id>/terugsturen/", staff.case_send_back, name="case_send_back"),
     path("behandeling/<int:application_id>/goedkeuren/", staff.case_approve, name="case_approve"),
+    path("behandeling/<int:application_id>/beoordeling/", assessment.case_score, name="case_score"),
+    path("behandeling/regelingen/<int:scheme_id>/rangschikking/", assessment.scheme_ranking, name="scheme_ranking"),
+    path("behandeling/regelingen/<int:scheme_id>/loting/", assessment.draw_publish, name="draw_publish"),
+    path("behandeling/lotingen/<int:draw_id>/uitvoeren/", assessment.draw_perform, name="draw_perform"),
+    path("lotingen/", assessment.draw_list, name="draw_list"),
+    path("lotingen/<int:draw_id>/", assessment.draw_detail, name="draw_detail"),
     path("behandeling/<int:application_id>/berichten/", messages.case_message_post, name="case_message_post"),
     path("beheer/regelingen/", schemes_admin.manage_scheme_list, name="manage_scheme_list"),
     path("beheer/regelingen/nieuw/", schemes_admin.manage_scheme_create, name="manage_scheme_create"),
     path("beheer/regelingen/<int:scheme_id>/", schemes_admin.manage_scheme_edit, name="manage_scheme_edit"),
     path("beheer/regelingen/<int:scheme_id>/vragen/", schemes_admin.manage_scheme_questions,
          name="manage_scheme_questions"),
+    path("beheer/regelingen/<int:scheme_id>/criteria/", schemes_admin.manage_scheme_criteria,
+         name="manage_scheme_criteria"),
 ]

@@ -253,3 +253,31 @@ class MessageFactory(factory.django.DjangoModelFactory):
     author = factory.SelfAttribute("application.created_by")
     from_staff = False
     body = "Wanneer kunnen wij een besluit verwachten?"
+
+
+# --- assessment -----------------------------------------------------------------------------------
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    """An assessment criterion of a scheme: CriterionFactory(scheme=s, weight=2, max_score=5)."""
+
+    class Meta:
+        model = "grants.AssessmentCriterion"
+
+    scheme = factory.SubFactory(SchemeFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name_nl = factory.Sequence(lambda n: f"Circulariteit {n}")
+    name_en = factory.Sequence(lambda n: f"Circularity {n}")
+    weight = 1
+    max_score = 5
+
+
+class ScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "grants.Score"
+
+    application = factory.SubFactory(ApplicationFactory)
+    criterion = factory.SubFactory(CriterionFactory)
+    score = 3
+    note = "Goed onderbouwd."
+    scored_by = factory.SubFactory(UserFactory)

@@ -73,7 +73,7 @@ def test_not_considered_is_proposed_after_the_repair_period_lapsed(case):
 def test_applicant_never_sees_the_internal_proposal_or_send_back(client, case, org_x):
     application, applicant, officer = case
     services.application_propose(application_id=application.pk, actor=officer, outcome="reject", amount=None,
-                                 motivation="INTERN: kwaliteit onvoldoende")
+                                 motivation="INTERN: kwaliteit onvoldoende", rejection_reason="insufficient_quality")
     client.force_login(applicant)
     page = client.get(reverse("application_detail", args=[application.pk])).content.decode()
     assert "INTERN" not in page

@@ -46,7 +46,8 @@ from django.utils import timezone
 
 from applicants.models import CompanyInvitation, CompanyMembership
 from applicants.services import VERIFY_SALT, invitation_token
-from grants.models import Application, StaffMembership, StaffRole
+from grants import draws
+from grants.models import Application, Draw, StaffMembership, StaffRole
 from grants.models import ApplicationState as S
 from notifications.models import InboxItem, Outbox, OutboxStatus
 from tests import factories
@@ -154,6 +155,16 @@ def new_question(world):
             "questions-0-label_en": "Which materials?", "questions-0-required": "on"}
 
 
+def new_criterion(world):
+    return {"criteria-TOTAL_FORMS": "1", "criteria-INITIAL_FORMS": "0", "criteria-0-order": "1",
+            "criteria-0-name_nl": "Circulariteit", "criteria-0-name_en": "Circularity", "criteria-0-weight": "2",
+            "criteria-0-max_score": "5"}
+
+
+def scores_for_ranked_case(world):
+    return {f"score_{world.criterion_x.pk}": "4", f"note_{world.criterion_x.pk}": "Sterk plan."}
+
+
 PAGES = {
     # Public pages: anyone, signed in or not. Signed-in users are redirected away from the
     # register and login pages; empty POSTs re-show the forms.
@@ -235,6 +246,17 @@ PAGES = {
                              body={"comment": "Motivering aanvullen."}, after=S.IN_REVIEW),
     "case_approve": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"application_id": "a_proposed"},
                            after=S.AWARDED),
+    # Assessment: the officer scores X's case on its scheme's criteria (the manager is turned down); the
+    # ranking of X's ranking scheme is for X's officers and managers; a manager of X publishes and performs
+    # its draws (the officer is turned down); every draw is public.
+    "case_score": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"application_id": "a_ranked_in_review"},
+                         body=scores_for_ranked_case),
+    "scheme_ranking": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X, on={"scheme_id": "scheme_ranked_x"}),
+    "draw_publish": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"scheme_id": "scheme_ranked_x"},
+                           body={"purpose": "tie_break"}),
+    "draw_perform": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"draw_id": "draw_x"}),
+    "draw_list": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "draw_detail": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE, on={"draw_id": "draw_x"}),
     # Attachments: company A's members upload to and remove from A's draft and download A's files
     # (B gets a 404, staff a 403); X's officers and managers download from X's submitted cases.
     "application_attachments": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A,
@@ -260,6 +282,8 @@ PAGES = {
     # Notification operations: X's administrator sees and retries X's notifications (other staff 403).
     "notification_operations": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
                                     body=lambda w: {"ids": [w.failed_outbox_x.pk]}, changes=True),
+    "manage_scheme_criteria": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                   on={"scheme_id": "scheme_x"}, body=new_criterion, changes=True),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).
@@ -371,8 +395,24 @@ def build_world():
     w.a_repair_lapsed = factories.ApplicationFactory(
         scheme=w.scheme_x, company=w.company_a, created_by=w.applicant_a, info_requested=True,
         info_requested_on=today - datetime.timedelta(days=21), repair_due_on=today - datetime.timedelta(days=7))
+    # A ranking scheme of X after its closing date, with one criterion: A's case in review is not scored
+    # yet; two of B's are, equally, so their tie needs a draw. A published draw waits in X's voucher scheme.
+    w.scheme_ranked_x = factories.SchemeFactory(
+        organisation=w.org_x, distribution="ranking", opens_on=today - datetime.timedelta(days=60),
+        closes_on=today - datetime.timedelta(days=1), max_awards_per_company=10)
+    w.criterion_x = factories.CriterionFactory(scheme=w.scheme_ranked_x)
+    w.a_ranked_in_review = factories.ApplicationFactory(
+        scheme=w.scheme_ranked_x, company=w.company_a, created_by=w.applicant_a, in_review=True)
+    for _ in range(2):
+        tied = factories.ApplicationFactory(scheme=w.scheme_ranked_x, company=w.company_b,
+                                            created_by=w.applicant_b, in_review=True)
+        factories.ScoreFactory(application=tied, criterion=w.criterion_x, score=3, scored_by=w.officer_x)
+    seed = draws.new_seed()
+    w.draw_x = Draw.objects.create(scheme=w.scheme_x, purpose="lottery", seed=seed, seed_hash=draws.seed_hash(seed),
+                                   participants=sorted([w.a_submitted.reference, w.b_submitted.reference]),
+                                   published_by=w.manager_x)
     w.x_cases_of_a = [getattr(w, f"a_{state}") for state in STATES if state != "draft"]
-    w.x_cases_of_a += [w.a_proposed_by_officer_manager, w.a_repair_lapsed]
+    w.x_cases_of_a += [w.a_proposed_by_officer_manager, w.a_repair_lapsed, w.a_ranked_in_review]
     w.attachment_a = factories.AttachmentFactory(application=w.a_draft, uploaded_by=w.applicant_a)
     w.attachment_a_submitted = factories.AttachmentFactory(application=w.a_submitted, uploaded_by=w.applicant_a)
 

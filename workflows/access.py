@@ -175,13 +175,25 @@ def handles_case(application, user):
     return has_role(user, application.scheme.organisation_id, OFFICER) and not _conflict_of_interest(application, user)
 
 
+def approver_role(application):
+    """Four-eyes band: a second officer approves proposals up to the scheme's officer_approval_limit,
+    a manager above it (a manager may also approve within the officers' band)."""
+    return OFFICER if application.approval_amount <= application.scheme.officer_approval_limit else MANAGER
+
+
 def approves_case(application, user):
     # Four-eyes: the person who proposed a decision can never approve it.
+    roles = (OFFICER, MANAGER) if approver_role(application) == OFFICER else (MANAGER,)
     return (
-        has_role(user, application.scheme.organisation_id, MANAGER)
+        has_role(user, application.scheme.organisation_id, *roles)
         and application.proposed_by_id != user.pk
         and not _conflict_of_interest(application, user)
     )
+
+
+def performs_draw(draw, user):
+    # A draw decides who gets public money: a manager of the scheme's municipality publishes and performs it.
+    return has_role(user, draw.scheme.organisation_id, MANAGER)
 
 
 def sees_internal_notes(application, user):

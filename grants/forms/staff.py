@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DecisionOutcome
+from ..models import DecisionOutcome, RejectionReason
 
 
 class InfoRequestForm(forms.Form):
@@ -24,12 +24,18 @@ class ProposalForm(forms.Form):
     )
     amount = forms.DecimalField(label=_("Amount (EUR)"), required=False, min_value=Decimal("0.01"),
                                 max_digits=12, decimal_places=2)
+    rejection_reason = forms.ChoiceField(
+        label=_("Reason for the rejection"), required=False,
+        choices=[("", _("(only for a rejection)"))] + list(RejectionReason.choices),
+    )
     motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("outcome") == DecisionOutcome.AWARD and not cleaned.get("amount"):
             self.add_error("amount", _("An award needs an amount."))
+        if cleaned.get("outcome") == DecisionOutcome.REJECT and not cleaned.get("rejection_reason"):
+            self.add_error("rejection_reason", _("A rejection needs a reason."))
         return cleaned
 
 

@@ -11,12 +11,19 @@ from .application_parts import (
     SchemeQuestion,
 )
 from .applications import Application, ApplicationState, DecisionOutcome
+from .assessment import AssessmentCriterion, Draw, DrawPurpose, DrawState, RejectionReason, Score
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
 __all__ = [
+    "AssessmentCriterion",
+    "Draw",
+    "DrawPurpose",
+    "DrawState",
+    "RejectionReason",
+    "Score",
     "INDICATOR_UNITS",
     "SIX_RUNG",
     "Answer",

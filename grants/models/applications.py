@@ -9,6 +9,7 @@ from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from workflows import access
 
+from .assessment import RejectionReason
 from .circular import RLadder
 from .schemes import Scheme
 
@@ -92,6 +93,9 @@ class Application(FSMModelMixin, models.Model):
         _("proposed amount"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     proposal_motivation = models.TextField(_("motivation"), blank=True)
+    # Why (part of) the request is refused: proposed with a rejection, or "ceiling reached" when approval
+    # finds the reservation or the remaining budget short of the proposed award (Awb 4:25).
+    rejection_reason = models.CharField(_("reason for refusal"), max_length=20, choices=RejectionReason, blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -157,11 +161,12 @@ class Application(FSMModelMixin, models.Model):
         return self.repair_due_on is not None and (today or timezone.localdate()) > self.repair_due_on
 
     @transition(field=state, source=S.IN_REVIEW, target=S.PROPOSED, permission=access.handles_case)
-    def propose(self, *, by, outcome, amount, motivation):
+    def propose(self, *, by, outcome, amount, motivation, rejection_reason=""):
         self.proposed_by = by
         self.proposed_outcome = outcome
         self.proposed_amount = amount
         self.proposal_motivation = motivation
+        self.rejection_reason = rejection_reason if outcome == DecisionOutcome.REJECT else ""
 
     @transition(
         field=state,
@@ -177,21 +182,41 @@ class Application(FSMModelMixin, models.Model):
         self.proposed_amount = None
         self.proposal_motivation = motivation
 
+    @property
+    def approval_amount(self):
+        """The amount that decides the four-eyes band: the proposed award, or for a refusal the amount
+        the applicant asked for (what the decision denies)."""
+        if self.proposed_outcome == DecisionOutcome.AWARD:
+            return self.proposed_amount or Decimal("0")
+        return self.requested_amount
+
     @transition(field=state, source=S.PROPOSED, target=S.IN_REVIEW, permission=access.approves_case)
     def send_back(self):
         self.proposed_outcome = ""
+        self.rejection_reason = ""
+
+    def _approval_state(self, granted=None, **kwargs):
+        if self.proposed_outcome == DecisionOutcome.AWARD and granted is not None and granted <= 0:
+            return S.REJECTED
+        return OUTCOME_STATE[self.proposed_outcome]
 
     @transition(
         field=state,
         source=S.PROPOSED,
-        target=GET_STATE(lambda self, **kw: OUTCOME_STATE[self.proposed_outcome], states=list(OUTCOME_STATE.values())),
+        target=GET_STATE(_approval_state, states=list(OUTCOME_STATE.values())),
         permission=access.approves_case,
     )
-    def approve(self, *, by, at):
+    def approve(self, *, by, at, granted=None):
+        """``granted``: what the budget can still give this award (its reservation, or for ranked schemes
+        what is left of the ceiling); None when unlimited. Awb 4:25: refused to the extent it exceeds it."""
         self.decided_by = by
         self.decided_at = at
-        if self.proposed_outcome == DecisionOutcome.AWARD:
-            self.awarded_amount = self.proposed_amount
+        if self.proposed_outcome != DecisionOutcome.AWARD:
+            return
+        amount = self.proposed_amount if granted is None else min(granted, self.proposed_amount)
+        if amount < self.proposed_amount:
+            self.rejection_reason = RejectionReason.CEILING_REACHED
+        self.awarded_amount = amount if amount > 0 else None
 
     @transition(
         field=state,

@@ -90,6 +90,13 @@ class Scheme(models.Model):
     )
     require_rung_up = models.BooleanField(_("must climb at least one rung on the R-ladder"), default=False)
     required_attachments = models.JSONField(_("required attachments"), default=list, blank=True)
+    # Four-eyes bands: a second officer approves proposals up to this amount, a manager above it.
+    officer_approval_limit = models.DecimalField(
+        _("officers approve up to (EUR)"), max_digits=12, decimal_places=2, default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Proposals up to this amount are approved by a second officer, above it by a manager. "
+                    "0: a manager approves every proposal."),
+    )
 
     objects = SchemeQuerySet.as_manager()
 

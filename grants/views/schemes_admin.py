@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from workflows import access
 from workflows.access import Rule, require
 
-from ..forms_admin import SchemeForm, SchemeQuestionFormSet
+from ..forms_admin import AssessmentCriterionFormSet, SchemeForm, SchemeQuestionFormSet
 from ..models import BudgetExceeded
 from ..services import scheme_set_ceiling
 
@@ -71,3 +71,17 @@ def manage_scheme_questions(request, scheme_id):
         messages.success(request, _("The questions have been saved."))
         return redirect("manage_scheme_questions", scheme_id=scheme.pk)
     return render(request, "grants/manage/scheme_questions.html", {"scheme": scheme, "formset": formset})
+
+
+@require(Rule.ADMINISTRATOR)
+def manage_scheme_criteria(request, scheme_id):
+    """The scheme's assessment criteria (name, weight, maximum score, order); scored ones stay."""
+    scheme = _scheme(request, scheme_id)
+    data = request.POST if request.method == "POST" else None
+    formset = AssessmentCriterionFormSet(data, instance=scheme, prefix="criteria")
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+        messages.success(request, _("The assessment criteria have been saved."))
+        return redirect("manage_scheme_criteria", scheme_id=scheme.pk)
+    return render(request, "grants/manage/scheme_criteria.html", {"scheme": scheme, "formset": formset})

@@ -14,6 +14,7 @@ from ..messaging import thread_of
 from ..models import ApplicationState, Scheme
 from ..models.applications import OPEN_STATES
 from ..selectors import case_queue_for, state_counts_for
+from .assessment import assessment_context
 from .messages import MessageForm
 
 
@@ -62,6 +63,7 @@ def _case_page(request, application, status=200, **forms):
         "thread_form": forms.get("thread_form") or MessageForm(),
         "thread_staff": True,
         **wizard.summary_context(application),
+        **assessment_context(request, application, forms.get("score_form")),
     }
     return render(request, "grants/case_detail.html", context, status=status)
 

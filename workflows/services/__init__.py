@@ -9,6 +9,7 @@ from .applications import (
     application_supply_info,
     application_withdraw,
 )
+from .assessment import application_score, draw_perform, draw_publish
 from .core import allowed_transitions, run_transition, timeline
 
 __all__ = [
@@ -17,11 +18,14 @@ __all__ = [
     "application_propose",
     "application_propose_not_considered",
     "application_request_info",
+    "application_score",
     "application_send_back",
     "application_start_review",
     "application_submit",
     "application_supply_info",
     "application_withdraw",
+    "draw_perform",
+    "draw_publish",
     "run_transition",
     "timeline",
 ]

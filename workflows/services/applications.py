@@ -4,24 +4,29 @@ effects (reference, deadlines, ledger rows, outbox rows) inside the same transac
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applicants.models import User
 from grants import services as budget
-from grants.eligibility import application_problems
+from grants.eligibility import application_problems, computed_amount
 from grants.models import (
     Application,
+    ApplicationState,
     BudgetExceeded,
     DecisionOutcome,
     DistributionMethod,
     ReferenceCounter,
+    RejectionReason,
     StaffRole,
 )
+from grants.ranking import is_ranked, rank_order_refusal
 from notifications.services import notify
 
+from .. import access
 from ..deadlines import next_working_day, term_end
 from ..exceptions import TransitionRefused
 from .core import run_transition
@@ -151,26 +156,48 @@ def application_start_review(*, application_id, actor):
     return run_transition(model=Application, pk=application_id, name="start_review", actor=actor, effects=effects)
 
 
-def application_propose(*, application_id, actor, outcome, amount, motivation):
-    """Propose a decision for a manager's approval. The amount may not exceed the request or the
-    scheme's maximum."""
+def award_cap(application):
+    """The most an award may be: the request, the scheme's maximum and, when the application has cost
+    lines, the co-funding share of its eligible costs."""
+    cap = min(application.requested_amount, application.scheme.max_amount)
+    if application.cost_lines.exists():
+        cap = min(cap, computed_amount(application))
+    return cap
+
+
+def _approvers(app, actor):
+    """Who is asked to approve: officers or managers by the scheme's four-eyes band, never the proposer."""
+    role = StaffRole.OFFICER if access.approver_role(app) == access.OFFICER else StaffRole.MANAGER
+    return _staff(app, role).exclude(pk=actor.pk).exclude(company_memberships__company_id=app.company_id)
+
+
+def application_propose(*, application_id, actor, outcome, amount, motivation, rejection_reason=""):
+    """Propose a decision for approval by a second officer or a manager (the scheme's four-eyes band).
+    An award's amount is above zero and at most award_cap; a rejection needs a reason code. When the
+    scheme has assessment criteria, every criterion must be scored first. Raises TransitionRefused."""
 
     def effects(app):
         if outcome == DecisionOutcome.NOT_CONSIDERED:
             raise TransitionRefused(
                 _("“Not considered” can only be proposed when the repair period has lapsed (Awb 4:5).")
             )
+        missing = app.scheme.criteria.exclude(scores__application=app).count()
+        if missing:
+            raise TransitionRefused(_("Score every assessment criterion before proposing a decision "
+                                      "(%(count)s not scored yet).") % {"count": missing})
         if outcome == DecisionOutcome.AWARD:
-            cap = min(app.requested_amount, app.scheme.max_amount)
+            cap = award_cap(app)
             if amount is None or amount <= Decimal("0") or amount > cap:
                 raise TransitionRefused(_("The proposed amount must be above zero and at most %(cap)s.") % {"cap": cap})
-        notify(event="proposal_awaiting_approval", recipients=_staff(app, StaffRole.MANAGER).exclude(pk=actor.pk),
+        elif rejection_reason not in RejectionReason.values:
+            raise TransitionRefused(_("Choose the reason for the rejection."))
+        notify(event="proposal_awaiting_approval", recipients=_approvers(app, actor),
                context=_context(app), url=_staff_url(app))
 
     return run_transition(
         model=Application, pk=application_id, name="propose", actor=actor, effects=effects, comment=motivation,
         params={"by": actor, "outcome": outcome, "amount": amount if outcome == DecisionOutcome.AWARD else None,
-                "motivation": motivation},
+                "motivation": motivation, "rejection_reason": rejection_reason or ""},
     )
 
 
@@ -178,7 +205,7 @@ def application_propose_not_considered(*, application_id, actor, motivation):
     """Propose "not considered" (Awb 4:5) for an application whose repair period lapsed incomplete."""
 
     def effects(app):
-        notify(event="proposal_awaiting_approval", recipients=_staff(app, StaffRole.MANAGER).exclude(pk=actor.pk),
+        notify(event="proposal_awaiting_approval", recipients=_approvers(app, actor),
                context=_context(app), url=_staff_url(app))
 
     return run_transition(model=Application, pk=application_id, name="propose_not_considered", actor=actor,
@@ -195,28 +222,74 @@ def application_send_back(*, application_id, actor, comment):
                           comment=comment)
 
 
+def _budget_for_award(application_id, actor):
+    """What the budget can give the proposed award being approved (Awb 4:25), under the case and budget
+    locks: first come, its reservation; ranking or lottery, what is left of the ceiling, and only in rank
+    order (TransitionRefused otherwise). None when there is no award to approve by ``actor``, so that
+    run_transition gives its own refusal."""
+    app = Application.objects.select_for_update(no_key=True).select_related("scheme").filter(pk=application_id).first()
+    if (app is None or app.state != ApplicationState.PROPOSED or app.proposed_outcome != DecisionOutcome.AWARD
+            or not access.approves_case(app, actor)):
+        return None
+    locked = budget.budget_lock(app.scheme_id)
+    if app.scheme.distribution == DistributionMethod.FIRST_COME:
+        # Budget nobody holds (a raised ceiling) first reaches the applications in line, in order of
+        # completeness; what this one then holds is what it can be awarded.
+        budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
+        return budget.reserved_for(app)
+    if is_ranked(app.scheme):
+        refusal = rank_order_refusal(app)
+        if refusal:
+            raise TransitionRefused(refusal)
+    return max(locked.available, Decimal("0.00"))
+
+
 def application_approve(*, application_id, actor):
-    """Approve the proposed decision (four-eyes: never by its proposer). An award commits the amount
-    in place of the reservation; a rejection releases the reservation."""
+    """Approve the proposed decision (four-eyes: never by its proposer; the scheme's band says whether a
+    second officer or a manager). An award is refused to the extent the budget cannot give it (Awb 4:25):
+    a partial award up to the reservation (first come) or the rest of the ceiling (ranking, lottery), or a
+    rejection with reason "ceiling reached"; the award commits the amount in place of the reservation; a
+    rejection releases the reservation. Ranked schemes award in rank order only."""
 
     def effects(app):
-        if app.proposed_outcome == DecisionOutcome.AWARD:
+        if app.state == ApplicationState.AWARDED:
             try:
                 budget.budget_commit(application=app, amount=app.awarded_amount, actor=actor)
             except BudgetExceeded as error:
                 raise TransitionRefused(str(error)) from None
         else:
-            budget.budget_release_reservation(application=app, actor=actor, reason=app.proposed_outcome)
+            budget.budget_release_reservation(application=app, actor=actor,
+                                              reason=app.rejection_reason or app.proposed_outcome)
         # What this decision leaves unused flows to the next applications in line.
         app.save()
         budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
         notify(event="decision_made", recipients=_company_users(app),
-               context={**_context(app), "outcome": app.proposed_outcome,
-                        "amount": str(app.awarded_amount or "")},
+               context={**_context(app), "outcome": DECIDED_OUTCOME[app.state],
+                        "amount": str(app.awarded_amount or ""), **_reason_context(app)},
                url=_applicant_url(app))
 
-    return run_transition(model=Application, pk=application_id, name="approve", actor=actor, effects=effects,
-                          params={"by": actor, "at": timezone.now()})
+    with transaction.atomic():
+        granted = _budget_for_award(application_id, actor)
+        return run_transition(model=Application, pk=application_id, name="approve", actor=actor, effects=effects,
+                              params={"by": actor, "at": timezone.now(), "granted": granted})
+
+
+def _reason_context(app):
+    """The reason for (partly) refusing, in both languages, for the decision's message."""
+    if not app.rejection_reason:
+        return {}
+    labels = {}
+    for language in ("nl", "en"):
+        with translation.override(language):
+            labels[f"rejection_reason_{language}"] = str(app.get_rejection_reason_display())
+    return labels
+
+
+DECIDED_OUTCOME = {
+    ApplicationState.AWARDED: DecisionOutcome.AWARD,
+    ApplicationState.REJECTED: DecisionOutcome.REJECT,
+    ApplicationState.NOT_CONSIDERED: DecisionOutcome.NOT_CONSIDERED,
+}
 
 
 def application_withdraw(*, application_id, actor):

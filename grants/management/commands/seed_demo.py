@@ -13,6 +13,7 @@ from applicants.models import Company, CompanyMembership, LegalForm, User
 from grants.eligibility import computed_amount
 from grants.models import (
     Application,
+    AssessmentCriterion,
     Attachment,
     CostLine,
     DistributionMethod,
@@ -24,6 +25,7 @@ from grants.models import (
     SchemeKind,
     StaffMembership,
 )
+from grants.ranking import scheme_ranking
 from grants.services import budget_open
 from workflows import services
 
@@ -160,6 +162,7 @@ class Command(BaseCommand):
             applicants.setdefault(slug, (user, company))
             applicants[kvk] = (user, company)
         self._cases(schemes, applicants, staff)
+        self._assessment(orgs, schemes, applicants, staff)
 
     def _cases(self, schemes, applicants, staff):
         """Cases in every state so far, all through the real transition services: Alphen's voucher
@@ -241,3 +244,73 @@ class Command(BaseCommand):
                 application=application, kind=kind, file=ContentFile(DEMO_PDF, name="offerte.pdf"),
                 original_name="offerte.pdf", content_type="application/pdf", size=len(DEMO_PDF), uploaded_by=user,
             )
+
+    def _assessment(self, orgs, schemes, applicants, staff):
+        """Four-eyes bands on Alphen's voucher (a second officer approves up to EUR 1,500: a proposal in each
+        band), and Leiden's closed ranking scheme with weighted criteria, scored cases, a performed
+        tie-break draw and a published one for a tie that appeared later."""
+        voucher = schemes["circulaire-scan"]
+        Scheme.objects.filter(pk=voucher.pk).update(officer_approval_limit=Decimal("1500.00"))
+        second = self._user("collega@alphen.demo", "Ruben Mulder")
+        StaffMembership.objects.create(user=second, organisation=orgs["alphen"], role="officer")
+        officer = staff["behandelaar@alphen.demo"]
+        user, company = applicants["73456787"]
+        small = Application.objects.create(scheme=voucher, company=company, created_by=user,
+                                           title="Circulaire scan kantoorinrichting",
+                                           description="Een erkend adviseur onderzoekt hergebruik van ons "
+                                                       "kantoormeubilair (R3 hergebruik).")
+        self._complete(small, Decimal("1200"), user)
+        services.application_submit(application_id=small.pk, actor=user)
+        services.application_start_review(application_id=small.pk, actor=officer)
+        services.application_propose(application_id=small.pk, actor=officer, outcome="award",
+                                     amount=Decimal("1200.00"), motivation="Binnen de mandaatgrens van de "
+                                     "behandelaars: een tweede behandelaar keurt goed.")
+
+        today = timezone.localdate()
+        ranked = Scheme.objects.create(
+            organisation=orgs["leiden"], kind=SchemeKind.VOUCHER, code="circulaire-innovatie",
+            title_nl="Circulaire innovatieprijs (tender)", title_en="Circular innovation award (tender)",
+            description_nl="Tot EUR 5.000 (50%) voor de beste circulaire innovaties, gerangschikt na de "
+                           "sluitingsdatum op circulariteit, haalbaarheid en regionale impact.",
+            description_en="Up to EUR 5,000 (50%) for the best circular innovations, ranked after the closing "
+                           "date on circularity, feasibility and regional impact.",
+            legal_basis="Algemene subsidieverordening Leiden en Tenderregeling circulaire innovatie",
+            opens_on=datetime.date(today.year, 1, 1), closes_on=today + datetime.timedelta(days=30),
+            distribution=DistributionMethod.RANKING, min_amount=Decimal("1000"), max_amount=Decimal("5000"),
+            cofunding_percentage=50, max_awards_per_company=10,
+        )
+        budget_open(scheme=ranked, ceiling=Decimal("10000.00"))
+        criteria = [AssessmentCriterion.objects.create(scheme=ranked, order=order, name_nl=nl, name_en=en,
+                                                       weight=weight, max_score=5)
+                    for order, (nl, en, weight) in enumerate([
+                        ("Circulariteit (R-ladder)", "Circularity (R-ladder)", 3),
+                        ("Haalbaarheid", "Feasibility", 2),
+                        ("Regionale impact", "Regional impact", 1)], start=1)]
+        leiden_user, leiden_company = applicants["leiden"]
+        cases = []
+        for title in ("Garen uit afgedankte werkkleding", "Reparatiewerkplaats voor textiel",
+                      "Sorteerlijn voor gemengd textiel", "Verhuur van evenemententextiel",
+                      "Isolatiemateriaal uit textielresten"):
+            application = Application.objects.create(
+                scheme=ranked, company=leiden_company, created_by=leiden_user, title=title,
+                description="Een circulaire innovatie in de Leidse textielketen (R3 hergebruik).")
+            self._complete(application, Decimal("3000"), leiden_user)
+            services.application_submit(application_id=application.pk, actor=leiden_user)
+            cases.append(application)
+        # The tender closed yesterday: from today the ranking is set (demo data; the dates are moved after
+        # the applications were received in time).
+        Scheme.objects.filter(pk=ranked.pk).update(closes_on=today - datetime.timedelta(days=1))
+        ranked.refresh_from_db()
+        handler = staff["behandelaar@leiden.demo"]  # officer and manager of Leiden
+        for application, points in zip(cases[:3], (5, 4, 4), strict=True):
+            services.application_start_review(application_id=application.pk, actor=handler)
+            services.application_score(application_id=application.pk, actor=handler, scores={
+                c.pk: (points, "Beoordeeld volgens het beoordelingskader.") for c in criteria})
+        first = services.draw_publish(scheme_id=ranked.pk, purpose="tie_break", actor=handler)
+        services.draw_perform(draw_id=first.pk, actor=handler)
+        for application in cases[3:]:
+            services.application_start_review(application_id=application.pk, actor=handler)
+            services.application_score(application_id=application.pk, actor=handler, scores={
+                c.pk: (2, "Beperkt onderbouwd.") for c in criteria})
+        services.draw_publish(scheme_id=ranked.pk, purpose="tie_break", actor=handler)
+        assert len(scheme_ranking(ranked).rows) == len(cases)
