@@ -13,6 +13,7 @@ from .application_parts import (
 from .applications import Application, ApplicationState, DecisionOutcome
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
+from .letters import DecisionLetter, LetterChannel, LetterKind, LetterTemplate
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
@@ -34,6 +35,10 @@ __all__ = [
     "Application",
     "ApplicationState",
     "Budget",
+    "DecisionLetter",
+    "LetterChannel",
+    "LetterKind",
+    "LetterTemplate",
     "BudgetExceeded",
     "DecisionOutcome",
     "DistributionMethod",

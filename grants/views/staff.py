@@ -14,6 +14,7 @@ from ..messaging import thread_of
 from ..models import ApplicationState, Scheme
 from ..models.applications import OPEN_STATES
 from ..selectors import case_queue_for, state_counts_for
+from .letters import case_letters_context
 from .messages import MessageForm
 
 
@@ -62,6 +63,7 @@ def _case_page(request, application, status=200, **forms):
         "thread_form": forms.get("thread_form") or MessageForm(),
         "thread_staff": True,
         **wizard.summary_context(application),
+        **case_letters_context(application, forms),
     }
     return render(request, "grants/case_detail.html", context, status=status)
 

@@ -10,10 +10,20 @@ from .applications import (
     application_withdraw,
 )
 from .core import allowed_transitions, run_transition, timeline
+from .letters import (
+    application_extend,
+    application_register_default_notice,
+    letter_mark_posted,
+    post_list_for,
+)
 
 __all__ = [
     "allowed_transitions",
     "application_approve",
+    "application_extend",
+    "application_register_default_notice",
+    "letter_mark_posted",
+    "post_list_for",
     "application_propose",
     "application_propose_not_considered",
     "application_request_info",

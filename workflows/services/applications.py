@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from applicants.models import User
 from grants import services as budget
 from grants.eligibility import application_problems
+from grants.letters import decision_letter_kind, letter_issue, letter_link
 from grants.models import (
     Application,
     BudgetExceeded,
@@ -209,9 +210,10 @@ def application_approve(*, application_id, actor):
         # What this decision leaves unused flows to the next applications in line.
         app.save()
         budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
+        letter = letter_issue(application=app, kind=decision_letter_kind(app), actor=actor)
         notify(event="decision_made", recipients=_company_users(app),
                context={**_context(app), "outcome": app.proposed_outcome,
-                        "amount": str(app.awarded_amount or "")},
+                        "amount": str(app.awarded_amount or ""), "letter_url": letter_link(letter)},
                url=_applicant_url(app))
 
     return run_transition(model=Application, pk=application_id, name="approve", actor=actor, effects=effects,
