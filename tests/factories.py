@@ -253,3 +253,27 @@ class MessageFactory(factory.django.DjangoModelFactory):
     author = factory.SelfAttribute("application.created_by")
     from_staff = False
     body = "Wanneer kunnen wij een besluit verwachten?"
+
+
+# --- decision letters --------------------------------------------------------------------------------
+
+
+class DecisionLetterFactory(factory.django.DjangoModelFactory):
+    """A letter as issued (a stored minimal PDF): DecisionLetterFactory(application=a), sent
+    electronically today; ``by_post=True`` waits on the print-and-post list."""
+
+    class Meta:
+        model = "grants.DecisionLetter"
+
+    application = factory.SubFactory(ApplicationFactory, submitted=True)
+    kind = "award"
+    language = "nl"
+    subject = "Verlening subsidie"
+    text = "Wij verlenen u een subsidie."
+    pdf = factory.django.FileField(data=PDF_BYTES, filename="award.pdf")
+    channel = "electronic"
+    issued_by = factory.SubFactory(UserFactory)
+    sent_on = factory.LazyFunction(timezone.localdate)
+
+    class Params:
+        by_post = factory.Trait(channel="post", sent_on=None)
