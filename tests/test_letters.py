@@ -93,7 +93,8 @@ def test_every_letter_carries_the_remedies_clause(scheme, applicant, manager, ki
                           extra={"reason": "Omdat het zo is.", "extension_weeks": 4})
     assert "bezwaar maken" in letter.text and "zes weken" in letter.text
     assert "de dag na de dag waarop dit besluit is verzonden" in letter.text  # Awb 6:8
-    assert "Postbus 13, 2400 AA Alphen aan den Rijn" in letter.text and str(scheme.organisation.objection_body) in letter.text
+    assert "Postbus 13, 2400 AA Alphen aan den Rijn" in letter.text
+    assert str(scheme.organisation.objection_body) in letter.text
     assert "6:7" in letter.text and "beroep instellen" not in letter.text
     assert ("2023/2831" in letter.text) == (kind in (LetterKind.AWARD, LetterKind.PARTIAL_AWARD))
     assert_valid_pdf(letter)
@@ -289,7 +290,8 @@ def test_applicant_cannot_download_a_letter_still_to_be_posted(client, scheme, a
 def test_letters_of_others_are_a_404(client, scheme, applicant, org_y):
     letter = DecisionLetterFactory(application__scheme=scheme)
     client.force_login(applicant)
-    assert client.get(reverse("application_letter_download", args=[letter.application_id, letter.pk])).status_code == 404
+    url = reverse("application_letter_download", args=[letter.application_id, letter.pk])
+    assert client.get(url).status_code == 404
     client.force_login(make_staff(org_y))
     assert client.get(reverse("case_letter_download", args=[letter.application_id, letter.pk])).status_code == 404
 

@@ -126,7 +126,7 @@ def case_letter_download(request, application_id, letter_id):
     return _pdf_download(request, get_object_or_404(application.letters.select_related("application"), pk=letter_id))
 
 
-# --- print and post (the municipality's officers and managers) --------------------------------------------------------------------
+# --- print and post (the municipality's officers and managers) ------------------------------
 
 
 @require(Rule.STAFF)
