@@ -228,9 +228,10 @@ def letter_render(application, kind, *, language=None, body=None, extra=None):
 
 
 def render_pdf(page):
+    # WeasyPrint logs each rendering step (also while importing) at INFO: quiet below warnings.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from weasyprint import HTML  # imported here: loading its fonts costs a second at start-up
 
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per layout step
     return HTML(string=page).write_pdf()
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import transition
 
 from workflows import access
@@ -20,14 +21,14 @@ UNDECIDED = ["submitted", "info_requested", "in_review", "proposed"]
 
 
 class LetterKind(models.TextChoices):
-    AWARD = "award", _("Award")
-    PARTIAL_AWARD = "partial_award", _("Partial award")
-    REJECTION = "rejection", _("Rejection")
-    NOT_CONSIDERED = "not_considered", _("Not considered")
-    EXTENSION = "extension", _("Extension of the decision term")
-    OBJECTION_DECISION = "objection_decision", _("Decision on objection")
-    REVOCATION = "revocation", _("Revocation")
-    DETERMINATION = "determination", _("Final determination")
+    AWARD = "award", pgettext_lazy("letter kind", "Award")
+    PARTIAL_AWARD = "partial_award", pgettext_lazy("letter kind", "Partial award")
+    REJECTION = "rejection", pgettext_lazy("letter kind", "Rejection")
+    NOT_CONSIDERED = "not_considered", pgettext_lazy("letter kind", "Not considered")
+    EXTENSION = "extension", pgettext_lazy("letter kind", "Extension of the decision term")
+    OBJECTION_DECISION = "objection_decision", pgettext_lazy("letter kind", "Decision on objection")
+    REVOCATION = "revocation", pgettext_lazy("letter kind", "Revocation")
+    DETERMINATION = "determination", pgettext_lazy("letter kind", "Final determination")
 
 
 class LetterChannel(models.TextChoices):
