@@ -22,6 +22,8 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from workflows.deadlines import term_end
+
 from . import letter_texts as texts
 from .models import DecisionLetter, LetterChannel, LetterKind, LetterTemplate, Scheme
 from .templatetags.money import format_money
@@ -168,7 +170,7 @@ def letter_context(application, language, extra=None):
         "reason": application.proposal_motivation or "-",
         "advance": advance,
         "advance_percentage": f"{scheme.advance_percentage}%",
-        "determination_deadline": ends + DETERMINATION_PERIOD,
+        "determination_deadline": term_end(ends, days=DETERMINATION_PERIOD.days),
         "obligations": texts.OBLIGATIONS[language].format(starts_on=_date(application.starts_on, language),
                                                           ends_on=_date(application.ends_on, language)),
         "reporting_plan": reporting,

@@ -304,3 +304,19 @@ def test_staff_download_and_the_case_page_lists_letters(client, scheme, officer)
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
     page = client.get(reverse("case_detail", args=[letter.application_id])).content.decode()
     assert reverse("case_letter_download", args=[letter.application_id, letter.pk]) in page
+
+
+@pytest.mark.django_db
+def test_print_and_post_list_costs_the_same_for_1_and_50_letters(client, scheme, officer,
+                                                                django_assert_num_queries):
+    client.force_login(officer)
+    DecisionLetterFactory(application__scheme=scheme, by_post=True)
+    # session, user, the officer's roles, the letters with their case, company, scheme and municipality
+    # (one join), the header's company memberships and inbox badge, and the session's renewal (savepoint,
+    # update, release).
+    with django_assert_num_queries(9) as one:
+        assert len(client.get(reverse("letter_post_list")).context["letters"]) == 1
+    for _ in range(49):
+        DecisionLetterFactory(application__scheme=scheme, by_post=True)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(client.get(reverse("letter_post_list")).context["letters"]) == 50
