@@ -320,3 +320,28 @@ def test_print_and_post_list_costs_the_same_for_1_and_50_letters(client, scheme,
         DecisionLetterFactory(application__scheme=scheme, by_post=True)
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(client.get(reverse("letter_post_list")).context["letters"]) == 50
+
+
+@pytest.mark.django_db
+def test_unsaved_text_can_be_previewed_without_a_new_version(client, scheme, applicant, administrator):
+    awarded(scheme, applicant)
+    client.force_login(administrator)
+    url = reverse("manage_letter_template_edit", args=[scheme.pk, "rejection"])
+    response = client.post(url, {"body_nl": "Proef: {reason}", "body_en": "Trial: {reason}", "preview": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Proef: Het subsidieplafond is bereikt." in page
+    assert "Trial: Het subsidieplafond is bereikt." in page and not LetterTemplate.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_extension_notification_renders_in_both_languages(scheme, officer, language):
+    from notifications.services import render_message
+
+    applicant = ApplicantFactory(language=language)
+    case = ApplicationFactory(scheme=scheme, company=applicant.test_company, created_by=applicant, in_review=True)
+    services.application_extend(application_id=case.pk, actor=officer, weeks=3, reason="Advies nodig.")
+    row = Outbox.objects.get(event="extension_sent", recipient=applicant)
+    subject, text, html = render_message(row)
+    assert case.reference in subject and "Advies nodig." in text and "Advies nodig." in html
+    assert "/brieven/" in text  # the link to the letter, sent electronically

@@ -52,8 +52,18 @@ def manage_letter_template_edit(request, scheme_id, kind):
     initial = ({"body_nl": current.body_nl, "body_en": current.body_en} if current
                else {"body_nl": DEFAULT_BODIES[kind]["nl"], "body_en": DEFAULT_BODIES[kind]["en"]})
     form = LetterTemplateForm(request.POST if request.method == "POST" else None, initial=initial, kind=kind)
-    status = 200
-    if request.method == "POST":
+    status, preview = 200, None
+    if request.method == "POST" and form.is_valid() and "preview" in request.POST:
+        # Try the unsaved text on the scheme's latest case first; nothing is stored.
+        case = (Application.objects.filter(scheme=scheme).exclude(state=ApplicationState.DRAFT)
+                .select_related("scheme__organisation", "company", "created_by").order_by("-submitted_at").first())
+        if case is not None:
+            preview = {"case": case, "letters": [
+                letter_render(case, kind, language=language, body=form.cleaned_data[f"body_{language}"])[:2]
+                for language in ("nl", "en")]}
+        else:
+            messages.info(request, _("This scheme has no submitted applications yet to preview the letter on."))
+    elif request.method == "POST":
         if form.is_valid():
             saved = letter_template_save(scheme=scheme, kind=kind, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Version %(version)s of the letter has been saved.") % {
@@ -62,7 +72,7 @@ def manage_letter_template_edit(request, scheme_id, kind):
         status = 400
     history = LetterTemplate.objects.filter(scheme=scheme, kind=kind).select_related("created_by")
     return render(request, "grants/manage/letter_form.html", {
-        "scheme": scheme, "kind": kind, "form": form, "current": current, "history": history,
+        "scheme": scheme, "kind": kind, "form": form, "current": current, "history": history, "preview": preview,
         "placeholders": [(name, name in REQUIRED.get(kind, ())) for name in PLACEHOLDERS],
     }, status=status)
 
