@@ -277,3 +277,15 @@ class DecisionLetterFactory(factory.django.DjangoModelFactory):
 
     class Params:
         by_post = factory.Trait(channel="post", sent_on=None)
+
+
+def letter_pdf_text(letter):
+    """The text of a letter's stored PDF (which must be a valid PDF), whitespace normalised."""
+    import io
+
+    from pypdf import PdfReader
+
+    with letter.pdf.open("rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"%PDF-")
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from grants.models import ApplicationState, DecisionLetter, LetterKind, StaffRole
 from notifications.models import Outbox
-from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory, make_staff
+from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory, letter_pdf_text, make_staff
 from workflows import services
 from workflows.decision_term import due_date_explanation, penalty_exposure, penalty_for_days
 from workflows.exceptions import TransitionRefused
@@ -52,6 +52,7 @@ def test_extension_moves_the_due_date_past_kings_day_and_sends_its_letter(case, 
     letter = DecisionLetter.objects.get(application=case, kind=LetterKind.EXTENSION)
     assert "28 april 2027" in letter.text and "4 weken" in letter.text and "Omgevingsdienst" in letter.text
     assert "bezwaar maken" in letter.text
+    assert "28 april 2027" in letter_pdf_text(letter)
     assert Outbox.objects.get(event="extension_sent").context["decision_due_on"] == "2027-04-28"
 
 
