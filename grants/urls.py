@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, assessment, files, messages, public, schemes_admin, staff
+from .views import applicant, assessment, files, letters, messages, public, schemes_admin, staff
 from .views.eligibility import eligibility_check
 
 urlpatterns = [
@@ -30,6 +30,21 @@ urlpatterns = [
          name="case_attachment_download"),
     path("mijn/aanvragen/<int:application_id>/berichten/", messages.application_message_post,
          name="application_message_post"),
+    path("mijn/aanvragen/<int:application_id>/brieven/<int:letter_id>/", letters.application_letter_download,
+         name="application_letter_download"),
+    path("behandeling/<int:application_id>/brieven/<int:letter_id>/", letters.case_letter_download,
+         name="case_letter_download"),
+    path("behandeling/<int:application_id>/verdagen/", letters.case_extend, name="case_extend"),
+    path("behandeling/<int:application_id>/ingebrekestelling/", letters.case_register_default_notice,
+         name="case_register_default_notice"),
+    path("behandeling/post/", letters.letter_post_list, name="letter_post_list"),
+    path("behandeling/post/<int:letter_id>/verzonden/", letters.letter_mark_posted, name="letter_mark_posted"),
+    path("beheer/regelingen/<int:scheme_id>/brieven/", letters.manage_letter_templates,
+         name="manage_letter_templates"),
+    path("beheer/regelingen/<int:scheme_id>/brieven/<slug:kind>/", letters.manage_letter_template_edit,
+         name="manage_letter_template_edit"),
+    path("beheer/regelingen/<int:scheme_id>/brieven/<slug:kind>/voorbeeld/", letters.manage_letter_preview,
+         name="manage_letter_preview"),
     path("behandeling/", staff.case_list, name="case_list"),
     path("behandeling/<int:application_id>/", staff.case_detail, name="case_detail"),
     path("behandeling/<int:application_id>/in-behandeling/", staff.case_start_review, name="case_start_review"),

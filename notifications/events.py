@@ -35,6 +35,7 @@ EVENTS = {
     "proposal_awaiting_approval": Event(),
     "proposal_sent_back": Event(),
     "decision_made": Event(legal_effect=True),
+    "extension_sent": Event(legal_effect=True),
     "application_withdrawn": Event(),
     # Sent to an address that may have no account yet: email only.
     "company_invitation": Event(inbox=False, category=Category.ACCOUNT),

@@ -281,3 +281,37 @@ class ScoreFactory(factory.django.DjangoModelFactory):
     score = 3
     note = "Goed onderbouwd."
     scored_by = factory.SubFactory(UserFactory)
+# --- decision letters --------------------------------------------------------------------------------
+
+
+class DecisionLetterFactory(factory.django.DjangoModelFactory):
+    """A letter as issued (a stored minimal PDF): DecisionLetterFactory(application=a), sent
+    electronically today; ``by_post=True`` waits on the print-and-post list."""
+
+    class Meta:
+        model = "grants.DecisionLetter"
+
+    application = factory.SubFactory(ApplicationFactory, submitted=True)
+    kind = "award"
+    language = "nl"
+    subject = "Verlening subsidie"
+    text = "Wij verlenen u een subsidie."
+    pdf = factory.django.FileField(data=PDF_BYTES, filename="award.pdf")
+    channel = "electronic"
+    issued_by = factory.SubFactory(UserFactory)
+    sent_on = factory.LazyFunction(timezone.localdate)
+
+    class Params:
+        by_post = factory.Trait(channel="post", sent_on=None)
+
+
+def letter_pdf_text(letter):
+    """The text of a letter's stored PDF (which must be a valid PDF), whitespace normalised."""
+    import io
+
+    from pypdf import PdfReader
+
+    with letter.pdf.open("rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"%PDF-")
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())

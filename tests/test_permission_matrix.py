@@ -163,6 +163,18 @@ def new_criterion(world):
 
 def scores_for_ranked_case(world):
     return {f"score_{world.criterion_x.pk}": "4", f"note_{world.criterion_x.pk}": "Sterk plan."}
+def yesterday(world):
+    return {"received_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat()}
+
+
+def posted_today(world):
+    return {"posted_on": timezone.localdate().isoformat()}
+
+
+def letter_texts(world):
+    from grants.letter_texts import DEFAULT_BODIES
+
+    return {"body_nl": DEFAULT_BODIES["award"]["nl"] + "\n\nSucces!", "body_en": DEFAULT_BODIES["award"]["en"]}
 
 
 PAGES = {
@@ -284,6 +296,29 @@ PAGES = {
                                     body=lambda w: {"ids": [w.failed_outbox_x.pk]}, changes=True),
     "manage_scheme_criteria": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
                                    on={"scheme_id": "scheme_x"}, body=new_criterion, changes=True),
+    # Decision letters: company A's members download A's sent letters (B a 404, staff a 403); X's officers
+    # and managers download every letter of X's cases, and work through X's print-and-post list.
+    "application_letter_download": Page(Rule.APPLICANT, get=APPLICANT_A, post=NOBODY, only="GET",
+                                        on={"application_id": "a_submitted", "letter_id": "letter_a"}),
+    "case_letter_download": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=NOBODY, only="GET",
+                                 on={"application_id": "a_submitted", "letter_id": "letter_a"}),
+    "letter_post_list": Page(Rule.STAFF, get=STAFF, post=NOBODY, only="GET"),
+    "letter_mark_posted": Action(Rule.STAFF, by=CASE_HANDLERS_X, on={"letter_id": "letter_a_post"},
+                                 body=posted_today),
+    # The officer extends the decision term and registers a notice of default; the manager is turned down.
+    "case_extend": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"application_id": "a_in_review"},
+                          body={"weeks": "4", "reason": "Extern advies nodig."}, after=S.IN_REVIEW),
+    "case_register_default_notice": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X,
+                                           on={"application_id": "a_in_review"}, body=yesterday,
+                                           after=S.IN_REVIEW),
+    # Letter texts: X's functional administrator only.
+    "manage_letter_templates": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                    on={"scheme_id": "scheme_x"}),
+    "manage_letter_template_edit": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                        on={"scheme_id": "scheme_x", "kind": "letter_kind"}, body=letter_texts,
+                                        changes=True),
+    "manage_letter_preview": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=NOBODY, only="GET",
+                                  on={"scheme_id": "scheme_x", "kind": "letter_kind"}),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).
@@ -415,6 +450,10 @@ def build_world():
     w.x_cases_of_a += [w.a_proposed_by_officer_manager, w.a_repair_lapsed, w.a_ranked_in_review]
     w.attachment_a = factories.AttachmentFactory(application=w.a_draft, uploaded_by=w.applicant_a)
     w.attachment_a_submitted = factories.AttachmentFactory(application=w.a_submitted, uploaded_by=w.applicant_a)
+
+    w.letter_a = factories.DecisionLetterFactory(application=w.a_submitted, issued_by=w.manager_x)
+    w.letter_a_post = factories.DecisionLetterFactory(application=w.a_submitted, issued_by=w.manager_x, by_post=True)
+    w.letter_kind = "award"
 
     outbox = Outbox.objects.create(event="application_submitted", recipient=w.applicant_a,
                                    email=w.applicant_a.email, status=OutboxStatus.SENT,

@@ -14,6 +14,7 @@ from .applications import Application, ApplicationState, DecisionOutcome
 from .assessment import AssessmentCriterion, Draw, DrawPurpose, DrawState, RejectionReason, Score
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
+from .letters import DecisionLetter, LetterChannel, LetterKind, LetterTemplate
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
@@ -41,6 +42,10 @@ __all__ = [
     "Application",
     "ApplicationState",
     "Budget",
+    "DecisionLetter",
+    "LetterChannel",
+    "LetterKind",
+    "LetterTemplate",
     "BudgetExceeded",
     "DecisionOutcome",
     "DistributionMethod",

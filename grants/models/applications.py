@@ -11,6 +11,7 @@ from workflows import access
 
 from .assessment import RejectionReason
 from .circular import RLadder
+from .letters import DecisionTermMixin
 from .schemes import Scheme
 
 
@@ -46,7 +47,7 @@ OPEN_STATES = [
 S = ApplicationState
 
 
-class Application(FSMModelMixin, models.Model):
+class Application(FSMModelMixin, DecisionTermMixin, models.Model):
     """An application (aanvraag) for a scheme. Its state changes only through workflows.services.
 
     The transitions below only set fields that follow from them; the service around them locks the

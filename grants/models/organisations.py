@@ -19,6 +19,12 @@ class Organisation(models.Model):
         default=_("the municipal executive (college van burgemeester en wethouders)"),
         help_text=_("To whom an objection is addressed (Awb 6:4)."),
     )
+    appeal_court = models.CharField(
+        _("administrative court"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where an appeal against a decision on an objection is lodged, e.g. Rechtbank Den Haag."),
+    )
 
     class Meta:
         verbose_name = _("municipality")

@@ -15,6 +15,7 @@ from ..models import ApplicationState, Scheme
 from ..models.applications import OPEN_STATES
 from ..selectors import case_queue_for, state_counts_for
 from .assessment import assessment_context
+from .letters import case_letters_context
 from .messages import MessageForm
 
 
@@ -64,6 +65,7 @@ def _case_page(request, application, status=200, **forms):
         "thread_staff": True,
         **wizard.summary_context(application),
         **assessment_context(request, application, forms.get("score_form")),
+        **case_letters_context(application, forms),
     }
     return render(request, "grants/case_detail.html", context, status=status)
 

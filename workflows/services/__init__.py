@@ -11,10 +11,20 @@ from .applications import (
 )
 from .assessment import application_score, draw_perform, draw_publish
 from .core import allowed_transitions, run_transition, timeline
+from .letters import (
+    application_extend,
+    application_register_default_notice,
+    letter_mark_posted,
+    post_list_for,
+)
 
 __all__ = [
     "allowed_transitions",
     "application_approve",
+    "application_extend",
+    "application_register_default_notice",
+    "letter_mark_posted",
+    "post_list_for",
     "application_propose",
     "application_propose_not_considered",
     "application_request_info",

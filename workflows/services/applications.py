@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from applicants.models import User
 from grants import services as budget
 from grants.eligibility import application_problems, computed_amount
+from grants.letters import decision_letter_kind, letter_issue, letter_link
 from grants.models import (
     Application,
     ApplicationState,
@@ -263,9 +264,11 @@ def application_approve(*, application_id, actor):
         # What this decision leaves unused flows to the next applications in line.
         app.save()
         budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
+        letter = letter_issue(application=app, kind=decision_letter_kind(app), actor=actor)
         notify(event="decision_made", recipients=_company_users(app),
                context={**_context(app), "outcome": DECIDED_OUTCOME[app.state],
-                        "amount": str(app.awarded_amount or ""), **_reason_context(app)},
+                        "amount": str(app.awarded_amount or ""), **_reason_context(app),
+                        "letter_url": letter_link(letter)},
                url=_applicant_url(app))
 
     with transaction.atomic():

@@ -163,6 +163,7 @@ class Command(BaseCommand):
             applicants[kvk] = (user, company)
         self._cases(schemes, applicants, staff)
         self._assessment(orgs, schemes, applicants, staff)
+        self._letters(schemes, applicants, staff)
 
     def _cases(self, schemes, applicants, staff):
         """Cases in every state so far, all through the real transition services: Alphen's voucher
@@ -217,6 +218,27 @@ class Command(BaseCommand):
             Partner.objects.create(application=chain, kvk_number=kvk, name=name, legal_form=form,
                                    is_business=business, cost_share=Decimal(share))
         services.application_submit(application_id=chain.pk, actor=applicants["leiden"][0])
+
+    def _letters(self, schemes, applicants, staff):
+        """Decision letters: every decided case already has its letter (issued at approval). Add one
+        extended decision term with its letter, and an award for an applicant without electronic consent
+        whose letter waits on Alphen's print-and-post list (Awb 2:14)."""
+        officer, manager = staff["behandelaar@alphen.demo"], staff["budgethouder@alphen.demo"]
+        extended = Application.objects.get(title="Circulaire scan houtopslag")
+        services.application_extend(application_id=extended.pk, actor=officer, weeks=6,
+                                    reason="Wij vragen advies aan de Omgevingsdienst over de opslag van hout.")
+        user, company = applicants["73456787"]
+        on_paper = Application.objects.create(
+            scheme=schemes["circulaire-scan"], company=company, created_by=user, electronic_consent=False,
+            title="Circulaire scan kantoorinrichting",
+            description="Een erkend adviseur onderzoekt hergebruik van kantoormeubilair (R3 hergebruik).",
+        )
+        self._complete(on_paper, Decimal("1500"), user)
+        services.application_submit(application_id=on_paper.pk, actor=user)
+        services.application_start_review(application_id=on_paper.pk, actor=officer)
+        services.application_propose(application_id=on_paper.pk, actor=officer, outcome="award",
+                                     amount=Decimal("1500.00"), motivation="Voldoet aan alle voorwaarden.")
+        services.application_approve(application_id=on_paper.pk, actor=manager)
 
     def _complete(self, application, amount, user):
         """Fill every part a complete application needs: dates, R-ladder, results, costs yielding
