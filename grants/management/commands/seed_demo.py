@@ -79,7 +79,7 @@ def _scheme_specs(today):
              opens_on=year_start, closes_on=year_end, distribution=DistributionMethod.FIRST_COME,
              min_amount="1000", max_amount="2000", cofunding_percentage=50, decision_term_weeks=13,
              max_employees=250, required_attachments=["quote"], excluded_sbi_codes="64,65,66",
-             max_awards_per_company=3,
+             max_awards_per_company=6,
              ceiling="82740.00"),
         dict(org="gouda", code="circulaire-pilot", kind=SchemeKind.PILOT,
              title_nl="Microsubsidie circulaire pilot", title_en="Circular pilot micro-subsidy",
