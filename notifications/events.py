@@ -25,4 +25,9 @@ EVENTS = {
     # Sent to an address that may have no account yet: email only.
     "company_invitation": Event(inbox=False),
     "message_received": Event(),
+    # Objections (bezwaar, Awb chapters 6-7): grounds requests, invitations and decisions have legal effect.
+    "objection_lodged": Event(),
+    "objection_grounds_requested": Event(legal_effect=True),
+    "hearing_scheduled": Event(legal_effect=True),
+    "objection_decided": Event(legal_effect=True),
 }

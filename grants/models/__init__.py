@@ -13,6 +13,7 @@ from .application_parts import (
 from .applications import Application, ApplicationState, DecisionOutcome
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
+from .objections import DecisionKind, Objection, ObjectionOutcome, ObjectionState
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
@@ -35,10 +36,14 @@ __all__ = [
     "ApplicationState",
     "Budget",
     "BudgetExceeded",
+    "DecisionKind",
     "DecisionOutcome",
     "DistributionMethod",
     "LedgerEntry",
     "LedgerKind",
+    "Objection",
+    "ObjectionOutcome",
+    "ObjectionState",
     "Organisation",
     "ReferenceCounter",
     "Scheme",

@@ -10,6 +10,18 @@ from .applications import (
     application_withdraw,
 )
 from .core import allowed_transitions, run_transition, timeline
+from .objections import (
+    objection_decide,
+    objection_declare_inadmissible,
+    objection_excuse_delay,
+    objection_extend,
+    objection_hear,
+    objection_lodge,
+    objection_request_grounds,
+    objection_schedule_hearing,
+    objection_supply_grounds,
+    objection_window,
+)
 
 __all__ = [
     "allowed_transitions",
@@ -22,6 +34,16 @@ __all__ = [
     "application_submit",
     "application_supply_info",
     "application_withdraw",
+    "objection_declare_inadmissible",
+    "objection_decide",
+    "objection_excuse_delay",
+    "objection_extend",
+    "objection_hear",
+    "objection_lodge",
+    "objection_request_grounds",
+    "objection_schedule_hearing",
+    "objection_supply_grounds",
+    "objection_window",
     "run_transition",
     "timeline",
 ]
