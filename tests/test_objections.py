@@ -2,10 +2,12 @@
 person, the new decision of a founded objection with its budget effect, and the pages."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from grants.models import ApplicationState, LedgerEntry, Objection, ObjectionState, StaffMembership, StaffRole
@@ -486,3 +488,14 @@ def test_objection_list_costs_the_same_for_one_and_fifty_rows(client, scheme, pe
     with django_assert_num_queries(10):
         response = client.get(reverse("objection_list"))
     assert response.content.decode().count(reverse("objection_detail", args=[0])[:-2]) >= 50
+
+
+@pytest.mark.django_db
+def test_demo_region_holds_an_objection_in_every_state_with_a_founded_one():
+    call_command("seed_demo", stdout=io.StringIO())
+    states = set(Objection.objects.values_list("state", flat=True))
+    assert states == {"lodged", "grounds_requested", "heard", "decided"}
+    founded = Objection.objects.get(outcome="founded")
+    assert founded.application.state == ApplicationState.AWARDED
+    assert LedgerEntry.objects.filter(idempotency_key=f"objection:{founded.pk}:commitment").exists()
+    assert budget_reconcile(founded.application.scheme.budget) == {}
