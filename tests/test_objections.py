@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from grants.models import ApplicationState, LedgerEntry, Objection, ObjectionState, StaffMembership, StaffRole
 from grants.services import budget_reconcile
@@ -345,7 +346,7 @@ def test_founded_award_beyond_the_ceiling_is_refused_with_the_ceiling_reason(org
     application = decided(scheme, people, "reject")
     decided(scheme, people, "award", requested="1500.00", amount="1500.00")
     objection = factories.ObjectionFactory(application=application, heard=True)
-    with pytest.raises(TransitionRefused, match="subsidieplafond"):
+    with translation.override("en"), pytest.raises(TransitionRefused, match="budget ceiling"):
         services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="founded",
                                   new_outcome="award", new_amount=Decimal("2000.00"), motivation="Toch.")
     application.refresh_from_db()
