@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from applicants.models import User
 from grants.models import ApplicationState, LedgerEntry, Objection, ObjectionState, StaffMembership, StaffRole
 from grants.services import budget_reconcile
 from notifications.models import Outbox
@@ -311,10 +312,9 @@ def test_unfounded_objection_leaves_the_decision_and_informs_the_objector(scheme
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("trait", [{}, {"grounds_requested": True}])
-def test_inadmissible_directly_from_lodged_or_awaiting_grounds(scheme, people, trait):
-    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 9, 1)), late=True,
-                                           **trait)
+@pytest.mark.parametrize("trait", [{"late": True}, {"grounds_requested": True, "grounds_due_on": D(2026, 11, 26)}])
+def test_inadmissible_directly_when_late_or_after_the_grounds_period(scheme, people, trait):
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 9, 1)), **trait)
     with pytest.raises(TransitionRefused):
         services.objection_declare_inadmissible(objection_id=objection.pk, actor=people["officer"],
                                                 motivation="Te laat.")
@@ -322,6 +322,20 @@ def test_inadmissible_directly_from_lodged_or_awaiting_grounds(scheme, people, t
                                             motivation="Te laat, niet verschoonbaar.")
     objection.refresh_from_db()
     assert (objection.state, objection.outcome) == (ObjectionState.DECIDED, "inadmissible")
+
+
+@pytest.mark.django_db
+def test_not_inadmissible_for_want_of_grounds_while_the_grounds_period_runs(scheme, people):
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)),
+                                           grounds_requested=True, grounds_due_on=D(2026, 12, 9))
+    with at(D(2026, 12, 9)), pytest.raises(TransitionRefused):
+        services.objection_declare_inadmissible(objection_id=objection.pk, actor=people["manager"],
+                                                motivation="Geen gronden.")
+    with at(D(2026, 12, 10)):
+        services.objection_declare_inadmissible(objection_id=objection.pk, actor=people["manager"],
+                                                motivation="Geen gronden binnen de termijn (Awb 6:6).")
+    objection.refresh_from_db()
+    assert objection.outcome == "inadmissible"
 
 
 @pytest.mark.django_db
@@ -492,7 +506,7 @@ def test_objection_list_costs_the_same_for_one_and_fifty_rows(client, scheme, pe
 
 
 @pytest.mark.django_db
-def test_demo_region_holds_an_objection_in_every_state_with_a_founded_one():
+def test_demo_region_holds_an_objection_in_every_state_with_a_founded_one(client):
     call_command("seed_demo", stdout=io.StringIO())
     states = set(Objection.objects.values_list("state", flat=True))
     assert states == {"lodged", "grounds_requested", "heard", "decided"}
@@ -500,3 +514,14 @@ def test_demo_region_holds_an_objection_in_every_state_with_a_founded_one():
     assert founded.application.state == ApplicationState.AWARDED
     assert LedgerEntry.objects.filter(idempotency_key=f"objection:{founded.pk}:commitment").exists()
     assert budget_reconcile(founded.application.scheme.budget) == {}
+    # Every demo objection's pages render for the officer, the deciding manager and the objector.
+    officer, jurist = User.objects.get(email="behandelaar@alphen.demo"), User.objects.get(email="jurist@alphen.demo")
+    for objection in Objection.objects.select_related("application", "lodged_by"):
+        for user in (officer, jurist):
+            client.force_login(user)
+            assert client.get(reverse("objection_detail", args=[objection.pk])).status_code == 200
+        client.force_login(objection.lodged_by)
+        assert client.get(reverse("my_objection", args=[objection.pk])).status_code == 200
+        assert client.get(reverse("application_detail", args=[objection.application_id])).status_code == 200
+    client.force_login(officer)
+    assert client.get(reverse("objection_list") + "?all=1").content.decode().count("/behandeling/bezwaren/") >= 5

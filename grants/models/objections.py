@@ -117,6 +117,14 @@ class Objection(FSMModelMixin, models.Model):
     def can_be_extended(self):
         return not self.extended
 
+    def grounds_awaited(self, today=None):
+        """Awb 6:6: while the period to supply grounds runs, the objection cannot be declared inadmissible
+        for want of them."""
+        return self.state == ObjectionState.GROUNDS_REQUESTED and not self.grounds_period_lapsed(today)
+
+    def may_be_declared_inadmissible(self):
+        return not self.grounds_awaited()
+
     def is_late_and_unexcused(self):
         return self.late and not self.delay_excused
 
@@ -172,7 +180,7 @@ class Objection(FSMModelMixin, models.Model):
         self.decided_at = at
 
     @transition(field=state, source=[ST.LODGED, ST.GROUNDS_REQUESTED], target=ST.DECIDED,
-                permission=access.decides_objection)
+                permission=access.decides_objection, conditions=[may_be_declared_inadmissible])
     def declare_inadmissible(self, *, motivation, by, at):
         """Without a hearing (Awb 7:3 a: manifestly inadmissible), e.g. late without excuse or no grounds."""
         self.outcome = ObjectionOutcome.INADMISSIBLE
