@@ -27,6 +27,7 @@ EVENTS = {
     "message_received": Event(),
     # Objections (bezwaar, Awb chapters 6-7): grounds requests, invitations and decisions have legal effect.
     "objection_lodged": Event(),
+    "objection_decision_proposed": Event(),
     "objection_grounds_requested": Event(legal_effect=True),
     "hearing_scheduled": Event(legal_effect=True),
     "objection_decided": Event(legal_effect=True),

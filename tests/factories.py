@@ -277,7 +277,7 @@ class MessageFactory(factory.django.DjangoModelFactory):
 class ObjectionFactory(factory.django.DjangoModelFactory):
     """An objection against an application's decision, placed directly in a state for test setup:
     ObjectionFactory(application=a), ObjectionFactory(pro_forma=True, grounds_requested=True),
-    ObjectionFactory(heard=True), ObjectionFactory(decided=True)."""
+    ObjectionFactory(heard=True), ObjectionFactory(proposed=True), ObjectionFactory(decided=True)."""
 
     class Meta:
         model = "grants.Objection"
@@ -301,7 +301,9 @@ class ObjectionFactory(factory.django.DjangoModelFactory):
             grounds_due_on=factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(weeks=2)),
         )
         heard = factory.Trait(state="heard", hearing_minutes="De bezwaarde lichtte het bezwaar toe.")
-        decided = factory.Trait(heard=True, state="decided", outcome="unfounded", motivation="Het besluit blijft.",
+        proposed = factory.Trait(heard=True, state="proposed", proposed_outcome="unfounded",
+                                 proposal_motivation="Het besluit blijft.", proposed_by=factory.SubFactory(UserFactory))
+        decided = factory.Trait(proposed=True, state="decided", outcome="unfounded", motivation="Het besluit blijft.",
                                 decided_at=factory.LazyFunction(timezone.now))
 
     @classmethod

@@ -74,6 +74,13 @@ def lodge(application, people, grounds="Onze scan is wel circulair.", **kwargs):
                                     **kwargs)
 
 
+def settle(objection, people, outcome, motivation="Beoordeeld.", **new_decision):
+    """The officer proposes ``outcome``, a manager who took no part decides it."""
+    services.objection_propose(objection_id=objection.pk, actor=people["officer"], outcome=outcome,
+                               motivation=motivation, **new_decision)
+    return services.objection_decide(objection_id=objection.pk, actor=people["manager"])
+
+
 # --- terms under frozen time --------------------------------------------------------------------------
 
 
@@ -247,11 +254,10 @@ def test_late_objection_is_only_inadmissible_unless_the_delay_is_excused(scheme,
     objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 9, 1)), heard=True,
                                            late=True)
     with pytest.raises(TransitionRefused, match="6:11"):
-        services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="unfounded",
-                                  motivation="Ongegrond.")
+        services.objection_propose(objection_id=objection.pk, actor=people["officer"], outcome="unfounded",
+                                   motivation="Ongegrond.")
     services.objection_excuse_delay(objection_id=objection.pk, actor=people["officer"], reason="Ziekenhuisopname.")
-    services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="unfounded",
-                              motivation="Ongegrond.")
+    settle(objection, people, "unfounded")
     objection.refresh_from_db()
     assert objection.state == ObjectionState.DECIDED and objection.outcome == "unfounded"
 
@@ -263,39 +269,90 @@ def test_delay_is_excused_only_for_a_late_objection(scheme, people):
         services.objection_excuse_delay(objection_id=objection.pk, actor=people["officer"], reason="Geen.")
 
 
-# --- deciding -------------------------------------------------------------------------------------------
+# --- deciding (four-eyes: the officer proposes, a manager decides) ---------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["manager", "officer_y", "objector"])
+def test_only_an_officer_of_the_municipality_proposes(scheme, people, who):
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), heard=True)
+    with pytest.raises(TransitionRefused):
+        services.objection_propose(objection_id=objection.pk, actor=people[who], outcome="unfounded",
+                                   motivation="Ongegrond.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("trait", [{}, {"grounds_requested": True}, {"proposed": True}, {"decided": True}])
+def test_a_proposal_needs_a_heard_objection(scheme, people, trait):
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), **trait)
+    with pytest.raises(TransitionRefused):
+        services.objection_propose(objection_id=objection.pk, actor=people["officer"], outcome="unfounded",
+                                   motivation="Ongegrond.")
+
+
+@pytest.mark.django_db
+def test_proposal_awaits_a_manager_with_a_notice(scheme, people):
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), heard=True)
+    services.objection_propose(objection_id=objection.pk, actor=people["officer"], outcome="unfounded",
+                               motivation="Ongegrond.")
+    objection.refresh_from_db()
+    assert objection.state == ObjectionState.PROPOSED and objection.proposed_by == people["officer"]
+    assert set(Outbox.objects.filter(event="objection_decision_proposed").values_list("recipient", flat=True)) == {
+        people["decider"].pk, people["manager"].pk}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["officer", "decider", "manager_y", "objector"])
 def test_decision_is_refused_to_officers_others_and_the_one_who_took_the_decision(scheme, people, who):
-    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), heard=True)
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), proposed=True)
     with pytest.raises(TransitionRefused):
-        services.objection_decide(objection_id=objection.pk, actor=people[who], outcome="unfounded",
-                                  motivation="Ongegrond.")
+        services.objection_decide(objection_id=objection.pk, actor=people[who])
     objection.refresh_from_db()
-    assert objection.state == ObjectionState.HEARD
+    assert objection.state == ObjectionState.PROPOSED
 
 
 @pytest.mark.django_db
-def test_the_proposer_of_the_decision_may_not_decide_the_objection(scheme, people, org_x):
+def test_the_proposer_never_decides_the_objection(scheme, people, org_x):
     proposer = people["officer"]
     StaffMembership.objects.create(user=proposer, organisation=org_x, role=StaffRole.MANAGER)
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), heard=True)
+    services.objection_propose(objection_id=objection.pk, actor=proposer, outcome="unfounded", motivation="Nee.")
+    with pytest.raises(TransitionRefused):
+        services.objection_decide(objection_id=objection.pk, actor=proposer)
+    with pytest.raises(TransitionRefused):
+        services.objection_send_back(objection_id=objection.pk, actor=proposer, comment="Zelf.")
+
+
+@pytest.mark.django_db
+def test_who_proposed_the_decision_objected_to_may_not_decide_the_objection(scheme, people, org_x):
+    proposer = factories.make_staff(org_x, StaffRole.MANAGER)
     application = rejected_on(scheme, people, D(2026, 11, 2))
     application.proposed_by = proposer
     application.save()
-    objection = factories.ObjectionFactory(application=application, heard=True)
+    objection = factories.ObjectionFactory(application=application, proposed=True)
     with pytest.raises(TransitionRefused):
-        services.objection_decide(objection_id=objection.pk, actor=proposer, outcome="unfounded", motivation="Nee.")
+        services.objection_decide(objection_id=objection.pk, actor=proposer)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("trait", [{}, {"grounds_requested": True}, {"decided": True}])
-def test_decide_needs_a_heard_objection(scheme, people, trait):
+@pytest.mark.parametrize("trait", [{}, {"grounds_requested": True}, {"heard": True}, {"decided": True}])
+def test_decide_needs_a_proposal(scheme, people, trait):
     objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), **trait)
     with pytest.raises(TransitionRefused):
-        services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="unfounded",
-                                  motivation="Ongegrond.")
+        services.objection_decide(objection_id=objection.pk, actor=people["manager"])
+
+
+@pytest.mark.django_db
+def test_manager_sends_a_proposal_back_to_its_proposer(scheme, people):
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), heard=True)
+    services.objection_propose(objection_id=objection.pk, actor=people["officer"], outcome="unfounded",
+                               motivation="Ongegrond.")
+    with pytest.raises(TransitionRefused):
+        services.objection_send_back(objection_id=objection.pk, actor=people["officer"], comment="Zelf.")
+    services.objection_send_back(objection_id=objection.pk, actor=people["manager"], comment="Hoorverslag erbij.")
+    objection.refresh_from_db()
+    assert objection.state == ObjectionState.HEARD
+    assert Outbox.objects.get(event="proposal_sent_back").recipient == people["officer"]
 
 
 @pytest.mark.django_db
@@ -303,9 +360,11 @@ def test_unfounded_objection_leaves_the_decision_and_informs_the_objector(scheme
     application = decided(scheme, people, "award", amount="1500.00")
     objection = factories.ObjectionFactory(application=application, heard=True)
     before = LedgerEntry.objects.count()
-    services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="unfounded",
-                              motivation="Het besluit blijft.")
+    settle(objection, people, "unfounded", motivation="Het besluit blijft.")
     application.refresh_from_db()
+    objection.refresh_from_db()
+    assert (objection.outcome, objection.motivation, objection.decided_by) == (
+        "unfounded", "Het besluit blijft.", people["manager"])
     assert application.state == ApplicationState.AWARDED and application.awarded_amount == Decimal("1500.00")
     assert LedgerEntry.objects.count() == before
     assert Outbox.objects.get(event="objection_decided").recipient == people["objector"]
@@ -342,8 +401,7 @@ def test_not_inadmissible_for_want_of_grounds_while_the_grounds_period_runs(sche
 def test_founded_objection_turns_a_rejection_into_an_award_committed_in_the_ledger(scheme, people):
     application = decided(scheme, people, "reject")
     objection = factories.ObjectionFactory(application=application, heard=True)
-    services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="founded",
-                              new_outcome="award", new_amount=Decimal("2000.00"), motivation="Toch circulair.")
+    settle(objection, people, "founded", new_outcome="award", new_amount=Decimal("2000.00"))
     application.refresh_from_db()
     scheme.budget.refresh_from_db()
     assert application.state == ApplicationState.AWARDED and application.awarded_amount == Decimal("2000.00")
@@ -360,12 +418,13 @@ def test_founded_award_beyond_the_ceiling_is_refused_with_the_ceiling_reason(org
     application = decided(scheme, people, "reject")
     decided(scheme, people, "award", requested="1500.00", amount="1500.00")
     objection = factories.ObjectionFactory(application=application, heard=True)
+    services.objection_propose(objection_id=objection.pk, actor=people["officer"], outcome="founded",
+                               new_outcome="award", new_amount=Decimal("2000.00"), motivation="Toch.")
     with translation.override("en"), pytest.raises(TransitionRefused, match="budget ceiling"):
-        services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="founded",
-                                  new_outcome="award", new_amount=Decimal("2000.00"), motivation="Toch.")
+        services.objection_decide(objection_id=objection.pk, actor=people["manager"])
     application.refresh_from_db()
     objection.refresh_from_db()
-    assert application.state == ApplicationState.REJECTED and objection.state == ObjectionState.HEARD
+    assert application.state == ApplicationState.REJECTED and objection.state == ObjectionState.PROPOSED
     assert not LedgerEntry.objects.filter(idempotency_key__startswith="objection:").exists()
 
 
@@ -378,8 +437,7 @@ def test_partly_founded_objection_moves_the_budget_by_the_difference(scheme, peo
                                                                      committed):
     application = decided(scheme, people, "award", amount="1500.00")
     objection = factories.ObjectionFactory(application=application, heard=True)
-    services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="partly_founded",
-                              new_outcome="award", new_amount=Decimal(new_amount), motivation="Deels.")
+    settle(objection, people, "partly_founded", new_outcome="award", new_amount=Decimal(new_amount))
     application.refresh_from_db()
     scheme.budget.refresh_from_db()
     assert application.awarded_amount == Decimal(new_amount)
@@ -391,8 +449,7 @@ def test_partly_founded_objection_moves_the_budget_by_the_difference(scheme, peo
 def test_founded_objection_against_an_award_may_reject_and_release_it(scheme, people):
     application = decided(scheme, people, "award", amount="1500.00")
     objection = factories.ObjectionFactory(application=application, heard=True)
-    services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="founded",
-                              new_outcome="reject", motivation="Niet subsidiabel.")
+    settle(objection, people, "founded", new_outcome="reject")
     application.refresh_from_db()
     scheme.budget.refresh_from_db()
     assert application.state == ApplicationState.REJECTED and application.awarded_amount is None
@@ -404,8 +461,8 @@ def test_founded_award_above_the_request_is_refused(scheme, people):
     application = decided(scheme, people, "reject", requested="1500.00")
     objection = factories.ObjectionFactory(application=application, heard=True)
     with pytest.raises(TransitionRefused):
-        services.objection_decide(objection_id=objection.pk, actor=people["manager"], outcome="founded",
-                                  new_outcome="award", new_amount=Decimal("1600.00"), motivation="Toch.")
+        services.objection_propose(objection_id=objection.pk, actor=people["officer"], outcome="founded",
+                                   new_outcome="award", new_amount=Decimal("1600.00"), motivation="Toch.")
 
 
 @pytest.mark.django_db
@@ -426,6 +483,7 @@ def test_reconsider_is_refused_on_an_undecided_application(scheme, people):
     ("objection_grounds_requested", {"grounds_due_on": "2026-05-26"}),
     ("hearing_scheduled", {"hearing_on": "2026-06-02", "hearing_time": "14:30", "place": "Stadhuis"}),
     ("objection_decided", {"outcome": "founded", "motivation": "Toch.", "new_amount": "2000.00"}),
+    ("objection_decision_proposed", {}),
 ])
 def test_objection_notices_render_in_both_languages(event, context, language):
     row = Outbox(event=event, language=language, url="/x/", context={
@@ -454,8 +512,8 @@ def test_applicant_lodges_a_pro_forma_objection_through_the_page(client, scheme,
 @pytest.mark.django_db
 def test_invalid_staff_forms_answer_at_the_field_without_change(client, scheme, people):
     objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), heard=True)
-    client.force_login(people["manager"])
-    response = client.post(reverse("objection_decide", args=[objection.pk]),
+    client.force_login(people["officer"])
+    response = client.post(reverse("objection_propose", args=[objection.pk]),
                            {"outcome": "founded", "new_outcome": "award", "new_amount": "abc", "motivation": "x"})
     assert response.status_code == 400 and 'id="id_new_amount_error"' in response.content.decode()
     objection.refresh_from_db()
@@ -464,13 +522,12 @@ def test_invalid_staff_forms_answer_at_the_field_without_change(client, scheme, 
 
 @pytest.mark.django_db
 def test_staff_detail_shows_only_the_allowed_actions(client, scheme, people):
-    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), heard=True)
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), proposed=True)
+    decide = reverse("objection_decide", args=[objection.pk])
     client.force_login(people["officer"])
-    body = client.get(reverse("objection_detail", args=[objection.pk])).content.decode()
-    assert reverse("objection_decide", args=[objection.pk]) not in body
+    assert decide not in client.get(reverse("objection_detail", args=[objection.pk])).content.decode()
     client.force_login(people["manager"])
-    body = client.get(reverse("objection_detail", args=[objection.pk])).content.decode()
-    assert reverse("objection_decide", args=[objection.pk]) in body
+    assert decide in client.get(reverse("objection_detail", args=[objection.pk])).content.decode()
 
 
 @pytest.mark.django_db
@@ -509,7 +566,7 @@ def test_objection_list_costs_the_same_for_one_and_fifty_rows(client, scheme, pe
 def test_demo_region_holds_an_objection_in_every_state_with_a_founded_one(client):
     call_command("seed_demo", stdout=io.StringIO())
     states = set(Objection.objects.values_list("state", flat=True))
-    assert states == {"lodged", "grounds_requested", "heard", "decided"}
+    assert states == {"lodged", "grounds_requested", "heard", "proposed", "decided"}
     founded = Objection.objects.get(outcome="founded")
     assert founded.application.state == ApplicationState.AWARDED
     assert LedgerEntry.objects.filter(idempotency_key=f"objection:{founded.pk}:commitment").exists()

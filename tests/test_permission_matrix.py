@@ -261,8 +261,12 @@ PAGES = {
     "objection_declare_inadmissible": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X,
                                              on={"objection_id": "objection_late"},
                                              body={"motivation": "Te laat en niet verschoonbaar."}),
-    "objection_decide": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"objection_id": "objection_heard"},
-                               body={"outcome": "unfounded", "motivation": "Het besluit blijft in stand."}),
+    "objection_propose": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"objection_id": "objection_heard"},
+                                body={"outcome": "unfounded", "motivation": "Het besluit blijft in stand."}),
+    "objection_send_back": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X,
+                                  on={"objection_id": "objection_proposed"}, body={"comment": "Hoorverslag erbij."}),
+    "objection_decide": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X,
+                               on={"objection_id": "objection_proposed"}),
     # Attachments: company A's members upload to and remove from A's draft and download A's files
     # (B gets a 404, staff a 403); X's officers and managers download from X's submitted cases.
     "application_attachments": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A,
@@ -399,7 +403,7 @@ def build_world():
                                                 rejected=True)
     for key, traits in (("lodged", {}), ("pro_forma", {"pro_forma": True}),
                         ("grounds_requested", {"grounds_requested": True}), ("heard", {"heard": True}),
-                        ("late", {"late": True})):
+                        ("proposed", {"proposed": True}), ("late", {"late": True})):
         decided = factories.ApplicationFactory(scheme=w.scheme_x, company=w.company_a, created_by=w.applicant_a,
                                                rejected=True)
         setattr(w, f"objection_{key}", factories.ObjectionFactory(application=decided, **traits))

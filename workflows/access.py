@@ -225,9 +225,14 @@ def handles_objection(objection, user):
 
 
 def decides_objection(objection, user):
-    # Four-eyes: a manager decides, never the person who took or proposed the decision objected to.
+    # Four-eyes: a manager decides, never the person who proposed this decision on the objection, nor the one
+    # who took or proposed the decision objected to.
     application = objection.application
-    return reconsiders_case(application, user) and application.proposed_by_id != user.pk
+    return (
+        reconsiders_case(application, user)
+        and application.proposed_by_id != user.pk
+        and objection.proposed_by_id != user.pk
+    )
 
 
 def sees_internal_notes(application, user):

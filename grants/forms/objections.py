@@ -76,7 +76,7 @@ class InadmissibleForm(forms.Form):
     motivation = _text(_("Motivation"), rows=4)
 
 
-class ObjectionDecideForm(forms.Form):
+class ObjectionProposalForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision on the objection"), choices=ObjectionOutcome.choices,
                                 widget=forms.RadioSelect)
     new_outcome = forms.ChoiceField(

@@ -21,6 +21,7 @@ class ObjectionState(models.TextChoices):
     LODGED = "lodged", _("Lodged")
     GROUNDS_REQUESTED = "grounds_requested", _("Grounds requested")
     HEARD = "heard", _("Heard")
+    PROPOSED = "proposed", _("Decision proposed")
     DECIDED = "decided", _("Decided")
 
 
@@ -44,7 +45,7 @@ class DecisionKind(models.TextChoices):
 
 
 ST = ObjectionState
-OPEN_OBJECTION_STATES = [ST.LODGED, ST.GROUNDS_REQUESTED, ST.HEARD]
+OPEN_OBJECTION_STATES = [ST.LODGED, ST.GROUNDS_REQUESTED, ST.HEARD, ST.PROPOSED]
 
 
 class Objection(FSMModelMixin, models.Model):
@@ -75,6 +76,15 @@ class Objection(FSMModelMixin, models.Model):
     decision_due_on = models.DateField(_("decision due on"))
     extended = models.BooleanField(_("decision term extended"), default=False)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    # Four-eyes: an officer proposes the decision on the objection, a manager decides it.
+    proposed_outcome = models.CharField(_("proposed outcome"), max_length=20, choices=ObjectionOutcome, blank=True)
+    proposed_decision = models.CharField(_("proposed new decision"), max_length=20, blank=True)
+    proposed_amount = models.DecimalField(_("proposed new amount"), max_digits=12, decimal_places=2, null=True,
+                                          blank=True)
+    proposal_motivation = models.TextField(_("proposed motivation"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     motivation = models.TextField(_("motivation"), blank=True)
     new_amount = models.DecimalField(
         _("new awarded amount"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -171,11 +181,25 @@ class Objection(FSMModelMixin, models.Model):
         self.decision_due_on = term_end(self.decision_due_on, weeks=weeks)
         self.extension_reason = reason
 
-    @transition(field=state, source=ST.HEARD, target=ST.DECIDED, permission=access.decides_objection)
-    def decide(self, *, outcome, motivation, new_amount, by, at):
-        self.outcome = outcome
-        self.motivation = motivation
-        self.new_amount = new_amount
+    @transition(field=state, source=ST.HEARD, target=ST.PROPOSED, permission=access.handles_objection)
+    def propose(self, *, by, outcome, decision, amount, motivation):
+        """The officer's proposal; ``decision`` (award or reject) and ``amount`` are the new decision of a
+        (partly) founded objection."""
+        self.proposed_by = by
+        self.proposed_outcome = outcome
+        self.proposed_decision = decision or ""
+        self.proposed_amount = amount
+        self.proposal_motivation = motivation
+
+    @transition(field=state, source=ST.PROPOSED, target=ST.HEARD, permission=access.decides_objection)
+    def send_back(self):
+        self.proposed_outcome = ""
+
+    @transition(field=state, source=ST.PROPOSED, target=ST.DECIDED, permission=access.decides_objection)
+    def decide(self, *, by, at):
+        self.outcome = self.proposed_outcome
+        self.motivation = self.proposal_motivation
+        self.new_amount = self.proposed_amount
         self.decided_by = by
         self.decided_at = at
 

@@ -20,10 +20,11 @@ from ..forms.objections import (
     HearingRecordForm,
     HearingScheduleForm,
     InadmissibleForm,
-    ObjectionDecideForm,
     ObjectionLodgeForm,
+    ObjectionProposalForm,
     SupplyGroundsForm,
 )
+from ..forms.staff import SendBackForm
 from ..models import ObjectionState
 from ..models.objections import OPEN_OBJECTION_STATES
 
@@ -36,6 +37,8 @@ STEPS = {
     "hear": gettext_lazy("Hearing recorded"),
     "excuse_delay": gettext_lazy("Delay found excusable"),
     "extend": gettext_lazy("Decision term extended"),
+    "propose": gettext_lazy("Decision proposed"),
+    "send_back": gettext_lazy("Proposal sent back"),
     "decide": gettext_lazy("Decided"),
     "declare_inadmissible": gettext_lazy("Declared inadmissible"),
 }
@@ -116,7 +119,8 @@ FORMS = {
     "excuse_form": ExcuseDelayForm,
     "extend_form": ExtendForm,
     "inadmissible_form": InadmissibleForm,
-    "decide_form": ObjectionDecideForm,
+    "proposal_form": ObjectionProposalForm,
+    "send_back_form": SendBackForm,
 }
 
 
@@ -137,7 +141,7 @@ def objection_list(request):
 def _staff_objection(request, objection_id):
     queryset = access.staff_objections(request.user).select_related(
         "application__scheme__organisation", "application__company", "application__decided_by", "lodged_by",
-        "decided_by")
+        "decided_by", "proposed_by")
     return get_object_or_404(queryset, pk=objection_id)
 
 
@@ -160,10 +164,12 @@ def _action(request, objection_id, service, form_key, *, success, data=None):
     """One staff step: the step's form (errors re-render the page at the field, status 400), then the
     service; a refusal becomes a message."""
     objection = _staff_objection(request, objection_id)
-    form = FORMS[form_key](request.POST)
-    if not form.is_valid():
-        return _staff_page(request, objection, status=400, **{form_key: form})
-    arguments = data(form.cleaned_data) if data else form.cleaned_data
+    arguments = {}
+    if form_key is not None:
+        form = FORMS[form_key](request.POST)
+        if not form.is_valid():
+            return _staff_page(request, objection, status=400, **{form_key: form})
+        arguments = data(form.cleaned_data) if data else form.cleaned_data
     perform(request, service, objection_id=objection.pk, success=success, **arguments)
     return redirect("objection_detail", objection_id=objection.pk)
 
@@ -213,6 +219,20 @@ def objection_declare_inadmissible(request, objection_id):
 
 @require(Rule.STAFF)
 @require_POST
+def objection_propose(request, objection_id):
+    return _action(request, objection_id, services.objection_propose, "proposal_form",
+                   success=_("The proposed decision has been sent for approval."))
+
+
+@require(Rule.STAFF)
+@require_POST
+def objection_send_back(request, objection_id):
+    return _action(request, objection_id, services.objection_send_back, "send_back_form",
+                   success=_("The proposal has been sent back."))
+
+
+@require(Rule.STAFF)
+@require_POST
 def objection_decide(request, objection_id):
-    return _action(request, objection_id, services.objection_decide, "decide_form",
+    return _action(request, objection_id, services.objection_decide, None,
                    success=_("The objection has been decided."))

@@ -93,11 +93,19 @@ def objection_window(application, today=None):
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _officers(objection):
+def _staff(objection, role):
     return User.objects.filter(
         staff_memberships__organisation_id=objection.application.scheme.organisation_id,
-        staff_memberships__role=StaffRole.OFFICER, is_active=True,
+        staff_memberships__role=role, is_active=True,
     ).distinct()
+
+
+def _officers(objection):
+    return _staff(objection, StaffRole.OFFICER)
+
+
+def _managers(objection):
+    return _staff(objection, StaffRole.MANAGER)
 
 
 def _objectors(objection):
@@ -248,15 +256,12 @@ def objection_declare_inadmissible(*, objection_id, actor, motivation):
                           comment=motivation)
 
 
-def objection_decide(*, objection_id, actor, outcome, motivation, new_outcome=None, new_amount=None):
-    """Decide a heard objection (a manager who neither took nor proposed the decision objected to).
+def objection_propose(*, objection_id, actor, outcome, motivation, new_outcome=None, new_amount=None):
+    """The officer proposes the decision on a heard objection, for a manager's decision (four-eyes).
 
-    A (partly) founded objection replaces the decision: ``new_outcome`` award with ``new_amount``, or
-    reject; the application's ``reconsider`` transition runs in the same transaction and the budget
-    moves by the difference (a higher or new award is committed, refused with the ceiling reason when
-    the ceiling cannot cover it; a lower one or a rejection releases). Refused for any outcome but
-    inadmissible when the objection was late without an excusable delay (Awb 6:11)."""
-    now = timezone.now()
+    A (partly) founded objection names the decision that replaces the old one: ``new_outcome`` award with
+    ``new_amount`` (above zero, at most the request and the scheme's maximum), or reject. Refused for any
+    outcome but inadmissible when the objection was late without an excusable delay (Awb 6:11)."""
     revising = outcome in REVISING_OUTCOMES
 
     def effects(obj):
@@ -265,25 +270,57 @@ def objection_decide(*, objection_id, actor, outcome, motivation, new_outcome=No
                 _("This objection was lodged late and its delay has not been found excusable: it can only be "
                   "declared inadmissible (Awb 6:11)."))
         if revising:
-            _reconsider(obj, actor, new_outcome=new_outcome, new_amount=new_amount, motivation=motivation)
-        _decided(obj, actor)
+            _check_new_decision(obj.application, new_outcome, new_amount)
+        notify(event="objection_decision_proposed", recipients=_managers(obj).exclude(pk=actor.pk),
+               context=_context(obj), url=_staff_url(obj))
 
+    award = revising and new_outcome == DecisionOutcome.AWARD
     return run_transition(
-        model=Objection, pk=objection_id, name="decide", actor=actor, effects=effects, comment=motivation,
-        params={"outcome": outcome, "motivation": motivation, "by": actor, "at": now,
-                "new_amount": new_amount if revising and new_outcome == DecisionOutcome.AWARD else None},
+        model=Objection, pk=objection_id, name="propose", actor=actor, effects=effects, comment=motivation,
+        params={"by": actor, "outcome": outcome, "motivation": motivation,
+                "decision": new_outcome if revising else "", "amount": new_amount if award else None},
     )
 
 
-def _reconsider(objection, actor, *, new_outcome, new_amount, motivation):
-    """Run the application's new decision and move the budget by the difference with the old one."""
+def objection_send_back(*, objection_id, actor, comment):
+    def effects(obj):
+        notify(event="proposal_sent_back", recipients=User.objects.filter(pk=obj.proposed_by_id),
+               context={**_context(obj), "comment": comment}, url=_staff_url(obj))
+
+    return run_transition(model=Objection, pk=objection_id, name="send_back", actor=actor, effects=effects,
+                          comment=comment)
+
+
+def objection_decide(*, objection_id, actor):
+    """Decide the objection as proposed (a manager who neither proposed it nor took or proposed the
+    decision objected to). A (partly) founded objection replaces the decision: the application's
+    ``reconsider`` transition runs in the same transaction and the budget moves by the difference (a
+    higher or new award is committed, refused with the ceiling reason when the ceiling cannot cover it;
+    a lower award or a rejection releases, and the release flows to the next applications in line)."""
+
+    def effects(obj):
+        if obj.outcome in REVISING_OUTCOMES:
+            _reconsider(obj, actor, new_outcome=obj.proposed_decision, new_amount=obj.new_amount,
+                        motivation=obj.motivation)
+        _decided(obj, actor)
+
+    return run_transition(model=Objection, pk=objection_id, name="decide", actor=actor, effects=effects,
+                          params={"by": actor, "at": timezone.now()})
+
+
+def _check_new_decision(application, new_outcome, new_amount):
     if new_outcome not in (DecisionOutcome.AWARD, DecisionOutcome.REJECT):
         raise TransitionRefused(_("A founded objection needs the new decision: award or reject."))
-    application = objection.application
     if new_outcome == DecisionOutcome.AWARD:
         cap = min(application.requested_amount, application.scheme.max_amount)
         if new_amount is None or new_amount <= Decimal("0") or new_amount > cap:
             raise TransitionRefused(_("The new amount must be above zero and at most %(cap)s.") % {"cap": cap})
+
+
+def _reconsider(objection, actor, *, new_outcome, new_amount, motivation):
+    """Run the application's new decision and move the budget by the difference with the old one."""
+    application = objection.application
+    _check_new_decision(application, new_outcome, new_amount)
     old = application.awarded_amount if application.state == ApplicationState.AWARDED else Decimal("0.00")
     new = new_amount if new_outcome == DecisionOutcome.AWARD else Decimal("0.00")
 

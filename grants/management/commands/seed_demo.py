@@ -220,8 +220,8 @@ class Command(BaseCommand):
 
     def _objections(self, new, awarded, staff, *, owners):
         """Objections in every state, through the real services: lodged with a hearing scheduled, pro
-        forma with the grounds requested, heard (against the showroom award), and decided founded: a
-        rejection replaced by an award committed in the budget."""
+        forma with the grounds requested, heard (against the showroom award), a proposed decision awaiting
+        a manager, and decided founded: a rejection replaced by an award committed in the budget."""
         officer, manager = staff["behandelaar@alphen.demo"], staff["budgethouder@alphen.demo"]
         jurist = staff["jurist@alphen.demo"]
         houtwerk, bouwkringloop = owners
@@ -248,13 +248,20 @@ class Command(BaseCommand):
                                          grounds="De verplichting om binnen drie maanden te rapporteren is te kort.")
         services.objection_hear(objection_id=heard.pk, actor=officer,
                                 minutes="Bezwaarde licht toe dat de adviseur pas na vier maanden beschikbaar is.")
+        proposed = services.objection_lodge(
+            application_id=rejected("Circulaire scan kantoorinventaris", "1100", bouwkringloop).pk,
+            actor=bouwkringloop[0], grounds="Hergebruik van kantoormeubilair is wel degelijk circulair (R3).")
+        services.objection_hear(objection_id=proposed.pk, actor=officer, waived=True)
+        services.objection_propose(objection_id=proposed.pk, actor=officer, outcome="unfounded",
+                                   motivation="De scan betreft geen productieproces, zoals de regeling vereist.")
         founded = services.objection_lodge(
             application_id=rejected("Circulaire scan werkplaatsafval", "2000", houtwerk).pk, actor=houtwerk[0],
             grounds="Het afval wordt hergebruikt in nieuwe meubels; dat is wel circulair.")
         services.objection_hear(objection_id=founded.pk, actor=officer, waived=True)
-        services.objection_decide(objection_id=founded.pk, actor=jurist, outcome="founded", new_outcome="award",
-                                  new_amount=Decimal("2000.00"),
-                                  motivation="Bij heroverweging past de scan binnen de regeling (R3 hergebruik).")
+        services.objection_propose(objection_id=founded.pk, actor=officer, outcome="founded", new_outcome="award",
+                                   new_amount=Decimal("2000.00"),
+                                   motivation="Bij heroverweging past de scan binnen de regeling (R3 hergebruik).")
+        services.objection_decide(objection_id=founded.pk, actor=jurist)
 
     def _complete(self, application, amount, user):
         """Fill every part a complete application needs: dates, R-ladder, results, costs yielding
