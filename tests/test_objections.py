@@ -480,6 +480,7 @@ def test_reconsider_is_refused_on_an_undecided_application(scheme, people):
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize(("event", "context"), [
     ("objection_lodged", {"late": True, "pro_forma": True}),
+    ("objection_lodged", {"grounds_supplied": True}),
     ("objection_grounds_requested", {"grounds_due_on": "2026-05-26"}),
     ("hearing_scheduled", {"hearing_on": "2026-06-02", "hearing_time": "14:30", "place": "Stadhuis"}),
     ("objection_decided", {"outcome": "founded", "motivation": "Toch.", "new_amount": "2000.00"}),
@@ -507,6 +508,17 @@ def test_applicant_lodges_a_pro_forma_objection_through_the_page(client, scheme,
     objection = Objection.objects.get()
     assert response.url == reverse("my_objection", args=[objection.pk]) and objection.pro_forma
     assert client.get(response.url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_objector_never_sees_the_proposal(client, scheme, people):
+    objection = factories.ObjectionFactory(application=rejected_on(scheme, people, D(2026, 11, 2)), heard=True)
+    services.objection_propose(objection_id=objection.pk, actor=people["officer"], outcome="unfounded",
+                               motivation="Interne afweging: ongegrond.")
+    client.force_login(people["objector"])
+    with translation.override("en"):
+        body = client.get(reverse("my_objection", args=[objection.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Interne afweging" not in body and "Decision proposed" not in body and "Besluit voorgesteld" not in body
 
 
 @pytest.mark.django_db

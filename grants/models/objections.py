@@ -109,6 +109,15 @@ class Objection(FSMModelMixin, models.Model):
     def __str__(self):
         return _("Objection %(pk)s against %(application)s") % {"pk": self.pk, "application": self.application}
 
+    # Steps between staff only: never shown to the objector (the proposal and its send-back).
+    INTERNAL_TRANSITIONS = frozenset({"propose", "send_back"})
+
+    def get_applicant_state_display(self):
+        """The state as the objector sees it: a pending proposal is still "heard" to them."""
+        if self.state == ObjectionState.PROPOSED:
+            return ObjectionState.HEARD.label
+        return self.get_state_display()
+
     @property
     def pro_forma(self):
         return not self.grounds.strip()

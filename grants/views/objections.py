@@ -44,8 +44,8 @@ STEPS = {
 }
 
 
-def _history(objection):
-    entries = services.timeline(objection)
+def _history(objection, *, internal=True):
+    entries = services.timeline(objection, internal=internal)
     for entry in entries:
         entry.step_label = STEPS.get(entry.transition, entry.target_state_label)
     return entries
@@ -87,7 +87,8 @@ def _own_objection(request, objection_id):
 
 def _applicant_page(request, objection, status=200, supply_form=None):
     return render(request, "grants/objection_applicant.html", {
-        "objection": objection, "application": objection.application, "timeline": _history(objection),
+        "objection": objection, "application": objection.application,
+        "timeline": _history(objection, internal=False),
         "actions": services.allowed_transitions(objection, request.user),
         "supply_form": supply_form or SupplyGroundsForm(),
     }, status=status)

@@ -202,7 +202,7 @@ def objection_supply_grounds(*, objection_id, actor, grounds):
 
     def effects(obj):
         notify(event="objection_lodged", recipients=_officers(obj),
-               context=_context(obj, late=obj.late, pro_forma=False), url=_staff_url(obj))
+               context=_context(obj, late=obj.late, pro_forma=False, grounds_supplied=True), url=_staff_url(obj))
 
     return run_transition(model=Objection, pk=objection_id, name="supply_grounds", actor=actor,
                           params={"grounds": grounds}, effects=effects, comment=grounds)
