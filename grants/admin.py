@@ -6,7 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.admin import ReadOnlyAdmin
 
-from .models import Application, Budget, LedgerEntry, Organisation, Scheme, SchemeQuestion, StaffMembership
+from .models import (
+    Application,
+    Budget,
+    LedgerEntry,
+    Objection,
+    Organisation,
+    Scheme,
+    SchemeQuestion,
+    StaffMembership,
+)
 from .services import scheme_set_ceiling
 
 
@@ -93,3 +102,13 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "budget", "kind", "amount", "application", "idempotency_key"]
     list_filter = ["kind"]
     list_select_related = ["budget__scheme", "application"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    """Objections change only through workflows.services.objections."""
+
+    list_display = ["application", "decision_kind", "state", "outcome", "late", "decision_due_on"]
+    list_filter = ["state", "outcome", "late"]
+    list_select_related = ["application"]
+    search_fields = ["application__reference"]

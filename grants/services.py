@@ -153,15 +153,16 @@ def budget_release_reservation(*, application, actor=None, reason=""):
         return amount
 
 
-def budget_commit(*, application, amount, actor=None):
+def budget_commit(*, application, amount, actor=None, key=None):
     """Commit ``amount`` for an award; its reservation is released first, so the commitment takes
-    its place. Raises BudgetExceeded when the ceiling cannot cover the rest."""
+    its place. Raises BudgetExceeded when the ceiling cannot cover the rest. ``key`` names a further
+    commitment for the same application (e.g. a higher award after an objection)."""
     with transaction.atomic():
         budget_release_reservation(application=application, actor=actor, reason="replaced by commitment")
         budget = budget_lock(application.scheme_id)
         amount = Decimal(amount)
         _post(budget_id=budget.pk, kind=LedgerKind.COMMITMENT, amount=amount,
-              key=f"application:{application.pk}:commitment", application=application, actor=actor,
+              key=key or f"application:{application.pk}:commitment", application=application, actor=actor,
               guard={"ceiling__gte": F("reserved") + F("committed") + amount})
         return amount
 

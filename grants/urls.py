@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, assessment, files, letters, messages, public, schemes_admin, staff
+from .views import applicant, assessment, files, letters, messages, objections, public, schemes_admin, staff
 from .views.eligibility import eligibility_check
 
 urlpatterns = [
@@ -61,6 +61,28 @@ urlpatterns = [
     path("lotingen/", assessment.draw_list, name="draw_list"),
     path("lotingen/<int:draw_id>/", assessment.draw_detail, name="draw_detail"),
     path("behandeling/<int:application_id>/berichten/", messages.case_message_post, name="case_message_post"),
+    path("mijn/aanvragen/<int:application_id>/bezwaar/", objections.objection_lodge, name="objection_lodge"),
+    path("mijn/bezwaren/<int:objection_id>/", objections.my_objection, name="my_objection"),
+    path("mijn/bezwaren/<int:objection_id>/gronden/", objections.objection_supply_grounds,
+         name="objection_supply_grounds"),
+    path("behandeling/bezwaren/", objections.objection_list, name="objection_list"),
+    path("behandeling/bezwaren/<int:objection_id>/", objections.objection_detail, name="objection_detail"),
+    path("behandeling/bezwaren/<int:objection_id>/gronden-vragen/", objections.objection_request_grounds,
+         name="objection_request_grounds"),
+    path("behandeling/bezwaren/<int:objection_id>/hoorzitting/", objections.objection_schedule_hearing,
+         name="objection_schedule_hearing"),
+    path("behandeling/bezwaren/<int:objection_id>/gehoord/", objections.objection_hear, name="objection_hear"),
+    path("behandeling/bezwaren/<int:objection_id>/termijnoverschrijding/", objections.objection_excuse_delay,
+         name="objection_excuse_delay"),
+    path("behandeling/bezwaren/<int:objection_id>/verdagen/", objections.objection_extend, name="objection_extend"),
+    path("behandeling/bezwaren/<int:objection_id>/niet-ontvankelijk/", objections.objection_declare_inadmissible,
+         name="objection_declare_inadmissible"),
+    path("behandeling/bezwaren/<int:objection_id>/voorstel/", objections.objection_propose,
+         name="objection_propose"),
+    path("behandeling/bezwaren/<int:objection_id>/terugsturen/", objections.objection_send_back,
+         name="objection_send_back"),
+    path("behandeling/bezwaren/<int:objection_id>/beslissen/", objections.objection_decide,
+         name="objection_decide"),
     path("beheer/regelingen/", schemes_admin.manage_scheme_list, name="manage_scheme_list"),
     path("beheer/regelingen/nieuw/", schemes_admin.manage_scheme_create, name="manage_scheme_create"),
     path("beheer/regelingen/<int:scheme_id>/", schemes_admin.manage_scheme_edit, name="manage_scheme_edit"),

@@ -46,6 +46,12 @@ EVENTS = {
     "repair_due_soon": Event(category=Category.REMINDERS),
     # The daily digest itself: one email collecting the held ones; their inbox items exist already.
     "digest": Event(inbox=False, category=Category.ACCOUNT),
+    # Objections (bezwaar, Awb chapters 6-7): grounds requests, invitations and decisions have legal effect.
+    "objection_lodged": Event(),
+    "objection_decision_proposed": Event(),
+    "objection_grounds_requested": Event(legal_effect=True),
+    "hearing_scheduled": Event(legal_effect=True),
+    "objection_decided": Event(legal_effect=True),
 }
 
 # Categories a user may set to the digest (ACCOUNT is never held).

@@ -141,6 +141,22 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             proposed_amount=Decimal("1500.00"),
             proposed_by=factory.SubFactory(UserFactory),
         )
+        # Decided: the decision's date is the day it was sent (the objection period runs from it).
+        awarded = factory.Trait(
+            proposed=True,
+            state=ApplicationState.AWARDED,
+            decided_by=factory.SubFactory(UserFactory),
+            decided_at=factory.LazyFunction(timezone.now),
+            awarded_amount=Decimal("1500.00"),
+        )
+        rejected = factory.Trait(
+            proposed=True,
+            state=ApplicationState.REJECTED,
+            proposed_outcome=DecisionOutcome.REJECT,
+            proposed_amount=None,
+            decided_by=factory.SubFactory(UserFactory),
+            decided_at=factory.LazyFunction(timezone.now),
+        )
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
@@ -315,3 +331,45 @@ def letter_pdf_text(letter):
         data = handle.read()
     assert data.startswith(b"%PDF-")
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+# --- objections (bezwaar) -------------------------------------------------------------------------
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory):
+    """An objection against an application's decision, placed directly in a state for test setup:
+    ObjectionFactory(application=a), ObjectionFactory(pro_forma=True, grounds_requested=True),
+    ObjectionFactory(heard=True), ObjectionFactory(proposed=True), ObjectionFactory(decided=True)."""
+
+    class Meta:
+        model = "grants.Objection"
+
+    application = factory.SubFactory(ApplicationFactory, rejected=True)
+    decision_kind = factory.LazyAttribute(lambda o: {
+        ApplicationState.AWARDED: "award", ApplicationState.NOT_CONSIDERED: "not_considered",
+    }.get(o.application.state, "rejection"))
+    decision_sent_on = factory.LazyAttribute(lambda o: timezone.localdate(o.application.decided_at))
+    lodged_by = factory.SelfAttribute("application.created_by")
+    lodged_at = factory.LazyFunction(timezone.now)
+    grounds = "Het besluit miskent dat onze scan wel circulair is."
+    period_ends_on = factory.LazyAttribute(lambda o: o.decision_sent_on + datetime.timedelta(weeks=6))
+    decision_due_on = factory.LazyAttribute(lambda o: o.period_ends_on + datetime.timedelta(weeks=6))
+    state = "lodged"
+
+    class Params:
+        pro_forma = factory.Trait(grounds="")
+        grounds_requested = factory.Trait(
+            pro_forma=True, state="grounds_requested",
+            grounds_due_on=factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(weeks=2)),
+        )
+        heard = factory.Trait(state="heard", hearing_minutes="De bezwaarde lichtte het bezwaar toe.")
+        proposed = factory.Trait(heard=True, state="proposed", proposed_outcome="unfounded",
+                                 proposal_motivation="Het besluit blijft.", proposed_by=factory.SubFactory(UserFactory))
+        decided = factory.Trait(proposed=True, state="decided", outcome="unfounded", motivation="Het besluit blijft.",
+                                decided_at=factory.LazyFunction(timezone.now))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        state = kwargs.pop("state")
+        obj = model_class(*args, **kwargs)
+        obj.__dict__["state"] = state  # test setup only, as ApplicationFactory
+        obj.save()
+        return obj

@@ -269,6 +269,38 @@ PAGES = {
     "draw_perform": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"draw_id": "draw_x"}),
     "draw_list": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "draw_detail": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE, on={"draw_id": "draw_x"}),
+    # Objections (bezwaar): who acts for company A lodges against A's decided application and follows it
+    # (B gets a 404, staff a 403); X's officer handles it, a manager of X who did not take the decision
+    # decides it; each one's attempt at the other's step is turned down by the state machine.
+    "objection_lodge": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A, on={"application_id": "a_rejected"},
+                            body={"grounds": "Onze scan is wel circulair."}, changes=True),
+    "my_objection": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A, on={"objection_id": "objection_lodged"}),
+    "objection_supply_grounds": Action(Rule.APPLICANT, by=APPLICANT_A,
+                                       on={"objection_id": "objection_grounds_requested"},
+                                       body={"grounds": "Het besluit miskent onze offerte."}),
+    "objection_list": Page(Rule.STAFF, get=STAFF, post=STAFF),
+    "objection_detail": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X,
+                             on={"objection_id": "objection_lodged"}),
+    "objection_request_grounds": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X,
+                                        on={"objection_id": "objection_pro_forma"}),
+    "objection_schedule_hearing": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X,
+                                         on={"objection_id": "objection_lodged"},
+                                         body={"date": "2099-01-06", "time": "14:30", "place": "Stadhuis, zaal 2"}),
+    "objection_hear": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"objection_id": "objection_lodged"},
+                             body={"minutes": "De bezwaarde lichtte het bezwaar toe."}),
+    "objection_excuse_delay": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X,
+                                     on={"objection_id": "objection_late"}, body={"reason": "Ziekenhuisopname."}),
+    "objection_extend": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"objection_id": "objection_lodged"},
+                               body={"reason": "Advies van de bezwaarcommissie nodig."}),
+    "objection_declare_inadmissible": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X,
+                                             on={"objection_id": "objection_late"},
+                                             body={"motivation": "Te laat en niet verschoonbaar."}),
+    "objection_propose": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"objection_id": "objection_heard"},
+                                body={"outcome": "unfounded", "motivation": "Het besluit blijft in stand."}),
+    "objection_send_back": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X,
+                                  on={"objection_id": "objection_proposed"}, body={"comment": "Hoorverslag erbij."}),
+    "objection_decide": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X,
+                               on={"objection_id": "objection_proposed"}),
     # Attachments: company A's members upload to and remove from A's draft and download A's files
     # (B gets a 404, staff a 403); X's officers and managers download from X's submitted cases.
     "application_attachments": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A,
@@ -448,6 +480,16 @@ def build_world():
                                    published_by=w.manager_x)
     w.x_cases_of_a = [getattr(w, f"a_{state}") for state in STATES if state != "draft"]
     w.x_cases_of_a += [w.a_proposed_by_officer_manager, w.a_repair_lapsed, w.a_ranked_in_review]
+    w.x_cases_of_a += [w.a_proposed_by_officer_manager, w.a_repair_lapsed]
+    # Decided applications of A (by a manager outside the world) and objections against them, one per state.
+    w.a_rejected = factories.ApplicationFactory(scheme=w.scheme_x, company=w.company_a, created_by=w.applicant_a,
+                                                rejected=True)
+    for key, traits in (("lodged", {}), ("pro_forma", {"pro_forma": True}),
+                        ("grounds_requested", {"grounds_requested": True}), ("heard", {"heard": True}),
+                        ("proposed", {"proposed": True}), ("late", {"late": True})):
+        decided = factories.ApplicationFactory(scheme=w.scheme_x, company=w.company_a, created_by=w.applicant_a,
+                                               rejected=True)
+        setattr(w, f"objection_{key}", factories.ObjectionFactory(application=decided, **traits))
     w.attachment_a = factories.AttachmentFactory(application=w.a_draft, uploaded_by=w.applicant_a)
     w.attachment_a_submitted = factories.AttachmentFactory(application=w.a_submitted, uploaded_by=w.applicant_a)
 

@@ -194,6 +194,55 @@ def approves_case(application, user):
 def performs_draw(draw, user):
     # A draw decides who gets public money: a manager of the scheme's municipality publishes and performs it.
     return has_role(user, draw.scheme.organisation_id, MANAGER)
+def reconsiders_case(application, user):
+    """A new decision after a (partly) founded objection: a manager who did not take the original
+    decision (Awb 7:5 spirit: the objection is not reviewed by the one who decided)."""
+    return (
+        has_role(user, application.scheme.organisation_id, MANAGER)
+        and application.decided_by_id != user.pk
+        and not _conflict_of_interest(application, user)
+    )
+
+
+# --- objections (bezwaar) ------------------------------------------------------------------------
+
+
+def own_objections(user, queryset=None):
+    """Objections against decisions on applications of the companies the user acts for."""
+    from grants.models import Objection
+
+    queryset = Objection.objects.all() if queryset is None else queryset
+    return queryset.filter(application__company_id__in=company_ids(user))
+
+
+def staff_objections(user, queryset=None):
+    """Objections against decisions of the municipalities where the user is officer or manager."""
+    from grants.models import Objection, ObjectionState
+
+    queryset = Objection.objects.all() if queryset is None else queryset
+    orgs = organisation_ids(user, *CASE_ROLES)
+    if not orgs:
+        return queryset.none()
+    return queryset.filter(application__scheme__organisation_id__in=orgs).exclude(state=ObjectionState.NEW)
+
+
+def acts_for_objector(objection, user):
+    return acts_for_applicant(objection.application, user)
+
+
+def handles_objection(objection, user):
+    return handles_case(objection.application, user)
+
+
+def decides_objection(objection, user):
+    # Four-eyes: a manager decides, never the person who proposed this decision on the objection, nor the one
+    # who took or proposed the decision objected to.
+    application = objection.application
+    return (
+        reconsiders_case(application, user)
+        and application.proposed_by_id != user.pk
+        and objection.proposed_by_id != user.pk
+    )
 
 
 def sees_internal_notes(application, user):

@@ -15,6 +15,7 @@ from .assessment import AssessmentCriterion, Draw, DrawPurpose, DrawState, Rejec
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .letters import DecisionLetter, LetterChannel, LetterKind, LetterTemplate
+from .objections import DecisionKind, Objection, ObjectionOutcome, ObjectionState
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
@@ -47,10 +48,14 @@ __all__ = [
     "LetterKind",
     "LetterTemplate",
     "BudgetExceeded",
+    "DecisionKind",
     "DecisionOutcome",
     "DistributionMethod",
     "LedgerEntry",
     "LedgerKind",
+    "Objection",
+    "ObjectionOutcome",
+    "ObjectionState",
     "Organisation",
     "ReferenceCounter",
     "Scheme",

@@ -227,3 +227,15 @@ class Application(FSMModelMixin, DecisionTermMixin, models.Model):
     )
     def withdraw(self):
         pass
+
+    @transition(
+        field=state,
+        source=[S.AWARDED, S.REJECTED, S.NOT_CONSIDERED],
+        target=GET_STATE(lambda self, **kw: OUTCOME_STATE[kw["outcome"]], states=[S.AWARDED, S.REJECTED]),
+        permission=access.reconsiders_case,
+    )
+    def reconsider(self, *, outcome, amount):
+        """The new decision that replaces this one after a (partly) founded objection (Awb 7:11);
+        workflows.services.objections moves the budget by the difference. decided_at and decided_by
+        keep naming the original decision: the objection records who decided on it and when."""
+        self.awarded_amount = amount if outcome == DecisionOutcome.AWARD else None

@@ -119,6 +119,7 @@ def _detail_context(request, application, **extra):
         "supply_form": SupplyInfoForm(),
         "actions": services.allowed_transitions(application, request.user),
         "place": first_come_place(application),
+        "objection_window": services.objection_window(application),
         **wizard.summary_context(application),
     }
     if application.state == ApplicationState.DRAFT:

@@ -17,6 +17,20 @@ from .letters import (
     letter_mark_posted,
     post_list_for,
 )
+from .objections import (
+    objection_decide,
+    objection_declare_inadmissible,
+    objection_excuse_delay,
+    objection_extend,
+    objection_hear,
+    objection_lodge,
+    objection_propose,
+    objection_request_grounds,
+    objection_schedule_hearing,
+    objection_send_back,
+    objection_supply_grounds,
+    objection_window,
+)
 
 __all__ = [
     "allowed_transitions",
@@ -36,6 +50,18 @@ __all__ = [
     "application_withdraw",
     "draw_perform",
     "draw_publish",
+    "objection_declare_inadmissible",
+    "objection_decide",
+    "objection_excuse_delay",
+    "objection_extend",
+    "objection_hear",
+    "objection_lodge",
+    "objection_propose",
+    "objection_request_grounds",
+    "objection_schedule_hearing",
+    "objection_send_back",
+    "objection_supply_grounds",
+    "objection_window",
     "run_transition",
     "timeline",
 ]

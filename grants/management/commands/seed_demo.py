@@ -46,6 +46,8 @@ MUNICIPALITIES = [
 STAFF = [
     ("behandelaar@alphen.demo", "Sanne de Vries", "alphen", ["officer"]),
     ("budgethouder@alphen.demo", "Pieter Jansen", "alphen", ["manager"]),
+    # Decides objections: a manager who did not take the decisions objected to (four-eyes).
+    ("jurist@alphen.demo", "Ahmed Bouzid", "alphen", ["manager"]),
     ("beheerder@alphen.demo", "Fatima El Amrani", "alphen", ["administrator"]),
     ("behandelaar@gouda.demo", "Joost Bakker", "gouda", ["officer"]),
     ("budgethouder@gouda.demo", "Ingrid Visser", "gouda", ["manager"]),
@@ -218,6 +220,53 @@ class Command(BaseCommand):
             Partner.objects.create(application=chain, kvk_number=kvk, name=name, legal_form=form,
                                    is_business=business, cost_share=Decimal(share))
         services.application_submit(application_id=chain.pk, actor=applicants["leiden"][0])
+        self._objections(new, awarded, staff, owners=((user, company), other))
+
+    def _objections(self, new, awarded, staff, *, owners):
+        """Objections in every state, through the real services: lodged with a hearing scheduled, pro
+        forma with the grounds requested, heard (against the showroom award), a proposed decision awaiting
+        a manager, and decided founded: a rejection replaced by an award committed in the budget."""
+        officer, manager = staff["behandelaar@alphen.demo"], staff["budgethouder@alphen.demo"]
+        jurist = staff["jurist@alphen.demo"]
+        houtwerk, bouwkringloop = owners
+
+        def rejected(title, amount, owner):
+            application = new(title, amount, owner=owner)
+            services.application_submit(application_id=application.pk, actor=owner[0])
+            services.application_start_review(application_id=application.pk, actor=officer)
+            services.application_propose(application_id=application.pk, actor=officer, outcome="reject", amount=None,
+                                         motivation="De scan richt zich niet op hergebruik van materialen.",
+                                         rejection_reason="insufficient_quality")
+            return services.application_approve(application_id=application.pk, actor=manager)
+
+        lodged = services.objection_lodge(
+            application_id=rejected("Circulaire scan oude loods", "1500", houtwerk).pk, actor=houtwerk[0],
+            grounds="De scan richt zich juist op hergebruik van het hout uit de loods (R3).")
+        hearing = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) + datetime.timedelta(days=14)
+        services.objection_schedule_hearing(objection_id=lodged.pk, actor=officer, at=hearing,
+                                            place="Stadhuis Alphen, Stadhuisplein 1, zaal 3")
+        pro_forma = services.objection_lodge(
+            application_id=rejected("Circulaire scan puinstromen", "1600", bouwkringloop).pk,
+            actor=bouwkringloop[0])
+        services.objection_request_grounds(objection_id=pro_forma.pk, actor=officer)
+        heard = services.objection_lodge(application_id=awarded.pk, actor=houtwerk[0],
+                                         grounds="De verplichting om binnen drie maanden te rapporteren is te kort.")
+        services.objection_hear(objection_id=heard.pk, actor=officer,
+                                minutes="Bezwaarde licht toe dat de adviseur pas na vier maanden beschikbaar is.")
+        proposed = services.objection_lodge(
+            application_id=rejected("Circulaire scan kantoorinventaris", "1100", bouwkringloop).pk,
+            actor=bouwkringloop[0], grounds="Hergebruik van kantoormeubilair is wel degelijk circulair (R3).")
+        services.objection_hear(objection_id=proposed.pk, actor=officer, waived=True)
+        services.objection_propose(objection_id=proposed.pk, actor=officer, outcome="unfounded",
+                                   motivation="De scan betreft geen productieproces, zoals de regeling vereist.")
+        founded = services.objection_lodge(
+            application_id=rejected("Circulaire scan werkplaatsafval", "2000", houtwerk).pk, actor=houtwerk[0],
+            grounds="Het afval wordt hergebruikt in nieuwe meubels; dat is wel circulair.")
+        services.objection_hear(objection_id=founded.pk, actor=officer, waived=True)
+        services.objection_propose(objection_id=founded.pk, actor=officer, outcome="founded", new_outcome="award",
+                                   new_amount=Decimal("2000.00"),
+                                   motivation="Bij heroverweging past de scan binnen de regeling (R3 hergebruik).")
+        services.objection_decide(objection_id=founded.pk, actor=jurist)
 
     def _letters(self, schemes, applicants, staff):
         """Decision letters: every decided case already has its letter (issued at approval). Add one
