@@ -25,4 +25,10 @@ EVENTS = {
     # Sent to an address that may have no account yet: email only.
     "company_invitation": Event(inbox=False),
     "message_received": Event(),
+    # Awards and payments (workflows/services/awards.py, payments.py).
+    "award_determined": Event(legal_effect=True),
+    "award_revoked": Event(legal_effect=True),
+    "revocation_awaiting_approval": Event(),
+    "batch_awaiting_approval": Event(),
+    "iban_change_requested": Event(legal_effect=True),
 }

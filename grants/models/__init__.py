@@ -11,12 +11,37 @@ from .application_parts import (
     SchemeQuestion,
 )
 from .applications import Application, ApplicationState, DecisionOutcome
+from .awards import Award, AwardState, DeMinimisShare, Recovery, RecoveryMethod, RecoveryState
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
+from .payments import (
+    BatchState,
+    IbanChange,
+    IbanChangeState,
+    InstructionState,
+    PaymentAccount,
+    PaymentBatch,
+    PaymentInstruction,
+    PaymentKind,
+)
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
 __all__ = [
+    "Award",
+    "AwardState",
+    "BatchState",
+    "DeMinimisShare",
+    "IbanChange",
+    "IbanChangeState",
+    "InstructionState",
+    "PaymentAccount",
+    "PaymentBatch",
+    "PaymentInstruction",
+    "PaymentKind",
+    "Recovery",
+    "RecoveryMethod",
+    "RecoveryState",
     "INDICATOR_UNITS",
     "SIX_RUNG",
     "Answer",

@@ -9,9 +9,43 @@ from .applications import (
     application_supply_info,
     application_withdraw,
 )
+from .awards import (
+    award_approve_revocation,
+    award_create,
+    award_determine,
+    award_propose_revocation,
+    award_reject_revocation,
+    award_settle_if_done,
+    recovery_register_payment,
+    recovery_set_off,
+)
 from .core import allowed_transitions, run_transition, timeline
+from .payments import (
+    batch_approve,
+    batch_cancel,
+    batch_mark_paid,
+    batch_prepare,
+    iban_change_cancel,
+    iban_change_confirm,
+    iban_change_request,
+)
 
 __all__ = [
+    "award_approve_revocation",
+    "award_create",
+    "award_determine",
+    "award_propose_revocation",
+    "award_reject_revocation",
+    "award_settle_if_done",
+    "recovery_register_payment",
+    "recovery_set_off",
+    "batch_approve",
+    "batch_cancel",
+    "batch_mark_paid",
+    "batch_prepare",
+    "iban_change_cancel",
+    "iban_change_confirm",
+    "iban_change_request",
     "allowed_transitions",
     "application_approve",
     "application_propose",
