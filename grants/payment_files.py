@@ -45,7 +45,9 @@ def batch_sepa_bytes(batch):
     if account.bic:
         config["BIC"] = account.bic
     sepa = SepaTransfer(config, schema="pain.001.001.03", clean=True)
-    sepa.msg_id = batch.reference  # stable: the bank recognises a file it already received
+    # The message id is the batch reference, so the bank recognises a file it already received.
+    sepa.msg_id = batch.reference
+    sepa._xml.find("CstmrCdtTrfInitn/GrpHdr/MsgId").text = batch.reference
     for i in _instructions(batch):
         if i.net_amount <= 0:
             continue  # wholly set off against a recovery: nothing to transfer

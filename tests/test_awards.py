@@ -21,6 +21,7 @@ from grants.services import budget_reconcile
 from notifications.models import Outbox
 from tests import factories
 from workflows.exceptions import TransitionRefused
+from workflows.models import TransitionLog
 from workflows.services import (
     award_approve_revocation,
     award_determine,
@@ -32,7 +33,6 @@ from workflows.services import (
     recovery_register_payment,
     recovery_set_off,
 )
-from workflows.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
 D = Decimal

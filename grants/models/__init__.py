@@ -14,6 +14,7 @@ from .applications import Application, ApplicationState, DecisionOutcome
 from .awards import Award, AwardState, DeMinimisShare, Recovery, RecoveryMethod, RecoveryState
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
+from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .payments import (
     BatchState,
     IbanChange,
@@ -24,7 +25,6 @@ from .payments import (
     PaymentInstruction,
     PaymentKind,
 )
-from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
 __all__ = [

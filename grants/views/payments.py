@@ -24,7 +24,7 @@ from ..forms.payments import (
     RevocationForm,
     RevocationRejectForm,
 )
-from ..models import Award, AwardState, IbanChange, IbanChangeState, InstructionState, PaymentInstruction
+from ..models import AwardState, IbanChange, IbanChangeState, InstructionState, PaymentInstruction
 from ..payment_files import batch_csv, batch_sepa_xml
 
 # --- awards ---------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def _payment_page(request, status=200, prepare_form=None):
     instructions = list(_open_instructions(request.user)[:200])
     batches = access.staff_batches(request.user).select_related("organisation", "prepared_by").annotate(
         count=Count("instructions"), total=Sum("instructions__amount"),
-        set_off=Sum("instructions__set_off_amount"))
+        set_off=Sum("instructions__set_off_amount")).order_by("-created_at", "-pk")
     orgs = access.organisation_ids(request.user, access.OFFICER)
     iban_changes = IbanChange.objects.filter(
         state=IbanChangeState.PENDING, company__applications__award__isnull=False,
