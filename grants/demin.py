@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Company
 
+from .templatetags.money import format_money
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 INSTRUMENT = "subsidie (grant)"
@@ -112,8 +114,9 @@ def de_minimis_problems(application, amount, on):
             problems.append(_(
                 "De minimis (EU 2023/2831): %(name)s (KvK %(kvk)s) would receive %(total)s within three years: "
                 "%(received)s awarded here + %(declared)s declared + %(new)s now, above the ceiling of %(ceiling)s."
-            ) % {"name": share.name, "kvk": share.kvk_number, "total": total, "received": received,
-                 "declared": declared, "new": share.amount, "ceiling": ceiling()})
+            ) % {"name": share.name, "kvk": share.kvk_number, "total": format_money(total),
+                 "received": format_money(received), "declared": format_money(declared),
+                 "new": format_money(share.amount), "ceiling": format_money(ceiling())})
     return problems
 
 
