@@ -80,3 +80,19 @@ def test_awards_export_xlsx(client, org_x, manager):
 def test_unknown_export_is_a_404(client, manager):
     client.force_login(manager)
     assert client.get(reverse("budget_export", args=["secrets", "csv"])).status_code == 404
+
+
+def test_demo_region_shows_money_in_every_phase():
+    from django.core.management import call_command
+
+    from grants.models import AwardState, BatchState, IbanChange, PaymentBatch, Recovery
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert set(PaymentBatch.objects.values_list("state", flat=True)) == {BatchState.PAID, BatchState.PREPARED}
+    from grants.models import Award
+
+    states = set(Award.objects.values_list("state", flat=True))
+    assert {AwardState.GRANTED, AwardState.DETERMINED, AwardState.SETTLED} <= states
+    assert Recovery.objects.get().amount == D("800.00")  # advance 80% of 8,500 minus 6,000 determined
+    assert IbanChange.objects.filter(state="pending").count() == 1
+    assert all(budget_reconcile(budget) == {} for budget in Budget.objects.all())

@@ -40,7 +40,7 @@ from workflows.services import (
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-NEW_IBAN = "NL02RABO0300065264"
+NEW_IBAN = "NL69INGB0123456789"
 
 
 @pytest.fixture
@@ -248,7 +248,7 @@ def test_iban_change_refused_for_an_adviser_and_cancelled_by_the_asker(owners):
         iban_change_request(company_id=company.pk, actor=adviser, iban=NEW_IBAN)
     change = iban_change_request(company_id=company.pk, actor=first, iban=NEW_IBAN)
     with pytest.raises(TransitionRefused):
-        iban_change_request(company_id=company.pk, actor=first, iban="NL39INGB0001234567")
+        iban_change_request(company_id=company.pk, actor=first, iban="NL20INGB0001234567")
     iban_change_cancel(change_id=change.pk, actor=first)
     change.refresh_from_db()
     company.refresh_from_db()

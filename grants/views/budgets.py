@@ -5,6 +5,7 @@ import tempfile
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from workflows import access
@@ -62,6 +63,7 @@ TABLES = {"ledger": _ledger_table, "awards": _award_table, "de-minimis": _de_min
 
 
 @require(Rule.MANAGER)
+@require_GET
 def budget_export(request, what, fmt):
     """The ledger, the awards or the de minimis register rows of the manager's municipalities."""
     if what not in TABLES or fmt not in ("csv", "xlsx"):

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from applicants.models import Company
 from workflows import access, services
@@ -243,6 +243,7 @@ def payment_batch_paid(request, batch_id):
 
 
 @require(Rule.STAFF)
+@require_GET
 def payment_batch_export(request, batch_id, fmt):
     """The approved batch as CSV or as a SEPA credit transfer (pain.001) for the bank."""
     batch = _batch(request, batch_id)

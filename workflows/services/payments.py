@@ -10,6 +10,7 @@ one ledger row under the key ``payment-instruction:<id>`` (a second booking is a
 import uuid
 
 from django.db import transaction
+from stdnum import iban as stdnum_iban
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,6 +129,8 @@ def iban_change_request(*, company_id, actor, iban):
     (another owner, or an officer of a municipality that awarded the company); payments keep going to
     the confirmed IBAN until then. Other owners are told."""
     iban = iban.replace(" ", "").upper()
+    if not stdnum_iban.is_valid(iban):
+        raise TransitionRefused(_("This IBAN is not valid: check the number for typing errors."))
     membership = CompanyMembership.objects.filter(company_id=company_id, user=actor).exclude(
         role=CompanyMembership.Role.ADVISER).first()
     if membership is None:

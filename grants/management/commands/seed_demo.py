@@ -24,6 +24,7 @@ from grants.models import (
     SchemeKind,
     StaffMembership,
 )
+from grants.demo_payments import seed_payments_demo
 from grants.services import budget_open
 from workflows import services
 
@@ -214,6 +215,7 @@ class Command(BaseCommand):
             Partner.objects.create(application=chain, kvk_number=kvk, name=name, legal_form=form,
                                    is_business=business, cost_share=Decimal(share))
         services.application_submit(application_id=chain.pk, actor=applicants["leiden"][0])
+        seed_payments_demo(new=new, schemes=schemes, applicants=applicants, staff=staff)
 
     def _complete(self, application, amount, user):
         """Fill every part a complete application needs: dates, R-ladder, results, costs yielding
