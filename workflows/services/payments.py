@@ -10,10 +10,10 @@ one ledger row under the key ``payment-instruction:<id>`` (a second booking is a
 import uuid
 
 from django.db import transaction
-from stdnum import iban as stdnum_iban
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import iban as stdnum_iban
 
 from applicants.models import Company, CompanyMembership, User
 from grants import services as budget

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applicants.models import Company, CompanyMembership, LegalForm, User
+from grants.demo_payments import seed_payments_demo
 from grants.eligibility import computed_amount
 from grants.models import (
     Application,
@@ -24,7 +25,6 @@ from grants.models import (
     SchemeKind,
     StaffMembership,
 )
-from grants.demo_payments import seed_payments_demo
 from grants.services import budget_open
 from workflows import services
 
