@@ -6,8 +6,26 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.admin import ReadOnlyAdmin
 
-from .models import Application, Budget, LedgerEntry, Organisation, Scheme, SchemeQuestion, StaffMembership
+from .models import (
+    Application,
+    Award,
+    Budget,
+    LedgerEntry,
+    Organisation,
+    PaymentAccount,
+    PaymentBatch,
+    Scheme,
+    SchemeQuestion,
+    StaffMembership,
+)
 from .services import scheme_set_ceiling
+
+
+class PaymentAccountInline(admin.StackedInline):
+    """The account SEPA credit transfers of this municipality are paid from."""
+
+    model = PaymentAccount
+    can_delete = False
 
 
 class StaffInline(admin.TabularInline):
@@ -20,7 +38,7 @@ class StaffInline(admin.TabularInline):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "email"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [StaffInline]
+    inlines = [StaffInline, PaymentAccountInline]
 
 
 class BudgetInline(admin.StackedInline):
@@ -93,3 +111,18 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "budget", "kind", "amount", "application", "idempotency_key"]
     list_filter = ["kind"]
     list_select_related = ["budget__scheme", "application"]
+
+
+@admin.register(Award)
+class AwardAdmin(ReadOnlyAdmin):
+    """Read-only: awards change only through workflows.services.awards."""
+
+    list_display = ["application", "state", "amount", "advance_amount", "determined_amount", "granted_on"]
+    list_filter = ["state", "application__scheme__organisation"]
+    search_fields = ["application__reference", "application__company__name"]
+
+
+@admin.register(PaymentBatch)
+class PaymentBatchAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "organisation", "state", "execution_date", "paid_on"]
+    list_filter = ["state", "organisation"]

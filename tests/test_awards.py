@@ -235,3 +235,27 @@ def test_one_award_per_application(pilot):
     award = factories.make_award(pilot, "50000.00")
     with pytest.raises(Exception):  # noqa: B017 - the OneToOne unique constraint
         Award.objects.create(application=award.application, amount=D("1.00"), granted_on=award.granted_on)
+
+
+def test_award_page_links_from_the_case_and_shows_the_officer_the_determination(client, pilot, officer):
+    from django.urls import reverse
+
+    award = factories.make_award(pilot, "50000.00")
+    client.force_login(officer)
+    case = client.get(reverse("case_detail", args=[award.application_id])).content.decode()
+    assert reverse("award_detail", args=[award.pk]) in case
+    page = client.get(reverse("award_detail", args=[award.pk]))
+    assert page.status_code == 200 and "determine" in page.context["actions"]
+
+
+def test_award_page_shows_an_invalid_final_amount_at_the_field(client, pilot, officer):
+    from django.urls import reverse
+
+    award = factories.make_award(pilot, "50000.00")
+    client.force_login(officer)
+    response = client.post(reverse("award_determine", args=[award.pk]), {"amount": "veel", "motivation": "x"})
+    assert response.status_code == 400 and "amount" in response.context["determination_form"].errors
+    response = client.post(reverse("award_determine", args=[award.pk]), {"amount": "60000", "motivation": "x"})
+    assert response.status_code == 302
+    award.refresh_from_db()
+    assert award.state == AwardState.GRANTED

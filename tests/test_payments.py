@@ -261,3 +261,12 @@ def test_iban_page_shows_an_invalid_iban_at_the_field(client, owners):
     response = client.post(reverse("company_iban", args=[company.pk]), {"iban": "NL00 FOUT 0000"})
     assert response.status_code == 400 and "iban" in response.context["form"].errors
     assert response.context["form"]["iban"].value() == "NL00 FOUT 0000"
+
+
+def test_payments_of_an_award_proposed_for_revocation_wait(org_x, awards, officer):
+    from workflows.services import award_propose_revocation
+
+    award_propose_revocation(award_id=awards[0].pk, actor=officer, amount=D("0"), reason="Niet uitgevoerd")
+    with pytest.raises(TransitionRefused):
+        prepared(org_x, awards, officer)
+    assert prepared(org_x, awards[1:], officer).instructions.count() == 1

@@ -18,6 +18,7 @@ from stdnum import iban as stdnum_iban
 from applicants.models import Company, CompanyMembership, User
 from grants import services as budget
 from grants.models import (
+    AwardState,
     IbanChange,
     InstructionState,
     Organisation,
@@ -38,7 +39,7 @@ from .core import run_transition
 def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=None):
     """An officer collects open instructions of one municipality into a batch. Payee and IBAN are
     taken from the company now (a pending IBAN change does not count until confirmed). Refused when an
-    instruction is no longer open or belongs elsewhere."""
+    instruction is no longer open, belongs elsewhere, or its award waits for a decision on revocation."""
     if not access.has_role(actor, organisation_id, access.OFFICER):
         raise TransitionRefused(_("Only an officer of this municipality prepares payment batches."))
     ids = set(instruction_ids)
@@ -48,7 +49,7 @@ def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=Non
         instructions = list(
             PaymentInstruction.objects.select_for_update().filter(
                 pk__in=ids, state=InstructionState.OPEN, award__application__scheme__organisation_id=organisation_id
-            ).select_related("award__application__company")
+            ).exclude(award__state=AwardState.REVOCATION_PROPOSED).select_related("award__application__company")
         )
         if len(instructions) != len(ids):
             raise TransitionRefused(_("Some of these payments are no longer ready for a batch; nothing was changed."))
