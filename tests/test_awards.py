@@ -259,3 +259,16 @@ def test_award_page_shows_an_invalid_final_amount_at_the_field(client, pilot, of
     assert response.status_code == 302
     award.refresh_from_db()
     assert award.state == AwardState.GRANTED
+
+
+def test_what_a_lower_determination_releases_flows_to_the_next_in_line(org_x, officer):
+    from grants.services import budget_reserve, reserved_for
+
+    scheme = factories.PilotSchemeFactory(organisation=org_x, ceiling=D("60000.00"))
+    award = factories.make_award(scheme, "50000.00")
+    waiting = factories.ApplicationFactory(scheme=scheme, submitted=True, requested_amount=D("20000.00"))
+    assert budget_reserve(application=waiting, amount=D("20000.00")) == D("10000.00")  # partly covered
+    award_determine(award_id=award.pk, actor=officer, amount=D("30000.00"))
+    assert reserved_for(waiting) == D("20000.00")
+    budget = budget_of(scheme)
+    assert (budget.committed, budget.reserved, budget.available) == (D("30000.00"), D("20000.00"), D("10000.00"))

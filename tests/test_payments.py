@@ -270,3 +270,11 @@ def test_payments_of_an_award_proposed_for_revocation_wait(org_x, awards, office
     with pytest.raises(TransitionRefused):
         prepared(org_x, awards, officer)
     assert prepared(org_x, awards[1:], officer).instructions.count() == 1
+
+
+def test_prepare_form_keeps_the_choice_when_the_date_is_wrong(client, awards, officer):
+    client.force_login(officer)
+    chosen = awards[1].payment_instructions.get().pk
+    response = client.post(reverse("payment_batch_prepare"), {"instructions": [chosen], "execution_date": "2000-01-01"})
+    assert response.status_code == 400 and response.context["selected_ids"] == {chosen}
+    assert f'value="{chosen}" id="instruction-{chosen}" checked' in response.content.decode()

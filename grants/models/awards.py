@@ -157,9 +157,9 @@ class Recovery(FSMModelMixin, models.Model):
 
     @transition(field=state, source=RecoveryState.OPEN, target=RecoveryState.SETTLED,
                 permission=access.handles_recovery)
-    def set_off(self, *, instruction, on):
+    def set_off(self, *, on):
+        """The service sets ``set_off_instruction`` after checking and locking that instruction."""
         self.method = RecoveryMethod.SET_OFF
-        self.set_off_instruction = instruction
         self.settled_on = on
 
 

@@ -49,6 +49,7 @@ def _award_page(request, award, status=200, **forms):
         "recoveries": recoveries,
         "set_off_candidates": set_off_candidates,
         "shares": award.de_minimis_shares.all(),
+        "handles_award": access.handles_award(award, request.user),
         "timeline": services.timeline(award),
         "determination_form": forms.get("determination_form") or DeterminationForm(
             initial={"amount": award.amount}),
@@ -153,8 +154,10 @@ def _payment_page(request, status=200, prepare_form=None):
     awards = access.staff_awards(request.user).filter(
         Q(state__in=[AwardState.GRANTED, AwardState.REVOCATION_PROPOSED]) | Q(recoveries__state="open")
     ).select_related("application__company").distinct().order_by("granted_on", "pk")
+    selected = prepare_form.data.getlist("instructions") if prepare_form is not None else []
     return render(request, "grants/payment_list.html", {
         "instructions": instructions,
+        "selected_ids": {_int(value) for value in selected},
         "prepare_form": prepare_form or BatchPrepareForm(instructions=instructions,
                                                          initial={"execution_date": timezone.localdate()}),
         "batches": Paginator(batches, 25).get_page(request.GET.get("page")),

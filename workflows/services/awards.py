@@ -182,6 +182,8 @@ def award_determine(*, award_id, actor, amount, motivation=""):
         award = run_transition(model=Award, pk=award_id, name="determine", actor=actor, effects=effects,
                                comment=motivation, params={"by": actor, "on": timezone.localdate(),
                                                            "amount": amount, "motivation": motivation})
+        # What the lower final amount released flows to the next applications in line.
+        budget.budget_reflow(scheme_id=award.application.scheme_id, actor=actor)
         return award_settle_if_done(award.pk)
 
 
@@ -267,15 +269,13 @@ def recovery_set_off(*, recovery_id, actor, instruction_id):
             award__application__company_id=recovery.award.application.company_id).first()
         if instruction is None:
             raise TransitionRefused(_("Choose an open payment to the same company."))
-        if instruction.net_amount < recovery.amount or hasattr(instruction, "set_off_recovery"):
+        if hasattr(instruction, "set_off_recovery"):
+            raise TransitionRefused(_("Another recovery is already set off against that payment."))
+        if instruction.net_amount < recovery.amount:
             raise TransitionRefused(_("That payment is too small to set this recovery off against."))
         instruction.set_off_amount += recovery.amount
         instruction.save(update_fields=["set_off_amount"])
         recovery.set_off_instruction = instruction
 
-    def params():
-        return {"instruction": None, "on": timezone.localdate()}
-
-    with transaction.atomic():
-        return run_transition(model=Recovery, pk=recovery_id, name="set_off", actor=actor, effects=effects,
-                              params=params())
+    return run_transition(model=Recovery, pk=recovery_id, name="set_off", actor=actor, effects=effects,
+                          params={"on": timezone.localdate()})
