@@ -278,3 +278,18 @@ def test_prepare_form_keeps_the_choice_when_the_date_is_wrong(client, awards, of
     response = client.post(reverse("payment_batch_prepare"), {"instructions": [chosen], "execution_date": "2000-01-01"})
     assert response.status_code == 400 and response.context["selected_ids"] == {chosen}
     assert f'value="{chosen}" id="instruction-{chosen}" checked' in response.content.decode()
+
+
+def test_an_iban_edited_without_confirmation_is_never_paid(owners, org_x, scheme, manager, officer):
+    first, second, company = owners
+    award = factories.make_award(scheme, "1500.00", company=company, manager=manager)
+    company.iban = NEW_IBAN  # e.g. through a form that bypasses the IBAN change
+    company.save()
+    batch = batch_prepare(organisation_id=org_x.pk, instruction_ids=[award.payment_instructions.get().pk],
+                          actor=officer)
+    assert batch.instructions.get().iban == "NL91ABNA0417164300"
+    later = factories.make_award(scheme, "1000.00", company=company, manager=manager)
+    assert later.payment_instructions.get().iban == "NL91ABNA0417164300"
+    change = iban_change_request(company_id=company.pk, actor=first, iban="NL20INGB0001234567")
+    iban_change_confirm(change_id=change.pk, actor=second)
+    assert later.payment_instructions.get().iban == "NL20INGB0001234567"

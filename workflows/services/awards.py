@@ -21,6 +21,8 @@ from grants.models import (
     Award,
     AwardState,
     DeMinimisShare,
+    IbanChange,
+    IbanChangeState,
     InstructionState,
     LedgerKind,
     PaymentInstruction,
@@ -72,12 +74,25 @@ def _issue_letter(award, kind):
     return None
 
 
+def payment_iban(company):
+    """The IBAN payments to ``company`` go to. Once the company has an award, a new IBAN counts only when a
+    second person confirmed it (an IbanChange), whatever else edited Company.iban: the latest confirmed
+    change, else the IBAN of its first payment instruction (taken at its first award), else Company.iban."""
+    confirmed = IbanChange.objects.filter(company=company, state=IbanChangeState.CONFIRMED).order_by(
+        "-decided_at", "-pk").values_list("new_iban", flat=True).first()
+    if confirmed:
+        return confirmed
+    first = PaymentInstruction.objects.filter(award__application__company=company).order_by("pk").values_list(
+        "iban", flat=True).first()
+    return first or company.iban
+
+
 def _instruction(award, kind, amount):
     application = award.application
     company = application.company
     count = PaymentInstruction.objects.filter(award=award, kind=kind).count()
     return PaymentInstruction.objects.create(
-        award=award, kind=kind, amount=amount, payee_name=company.name[:200], iban=company.iban,
+        award=award, kind=kind, amount=amount, payee_name=company.name[:200], iban=payment_iban(company),
         description=f"{application.reference} {PaymentKind(kind).label}"[:140],
         idempotency_key=f"award:{award.pk}:{kind}:{count}",
     )

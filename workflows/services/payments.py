@@ -32,13 +32,13 @@ from notifications.services import notify
 
 from .. import access
 from ..exceptions import TransitionRefused
-from .awards import _log, award_settle_if_done
+from .awards import _log, award_settle_if_done, payment_iban
 from .core import run_transition
 
 
 def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=None):
     """An officer collects open instructions of one municipality into a batch. Payee and IBAN are
-    taken from the company now (a pending IBAN change does not count until confirmed). Refused when an
+    taken from the company now (the IBAN of awards.payment_iban: an unconfirmed change never counts). Refused when an
     instruction is no longer open, belongs elsewhere, or its award waits for a decision on revocation."""
     if not access.has_role(actor, organisation_id, access.OFFICER):
         raise TransitionRefused(_("Only an officer of this municipality prepares payment batches."))
@@ -60,7 +60,7 @@ def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=Non
         )
         for instruction in instructions:
             company = instruction.award.application.company
-            instruction.payee_name, instruction.iban = company.name[:200], company.iban
+            instruction.payee_name, instruction.iban = company.name[:200], payment_iban(company)
             instruction.add_to_batch(batch=batch)
             instruction.save()
         _log(batch, "prepare", "", batch.state, actor)
