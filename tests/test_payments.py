@@ -293,3 +293,67 @@ def test_an_iban_edited_without_confirmation_is_never_paid(owners, org_x, scheme
     change = iban_change_request(company_id=company.pk, actor=first, iban="NL20INGB0001234567")
     iban_change_confirm(change_id=change.pk, actor=second)
     assert later.payment_instructions.get().iban == "NL20INGB0001234567"
+
+
+# --- concurrency (PostgreSQL only: SQLite serialises every writer anyway) -----------------------------
+
+
+def _at_once(*targets):
+    """Run the targets at the same moment, each on its own connection; returns results or exceptions."""
+    import threading
+
+    from django.db import connection
+
+    barrier, results = threading.Barrier(len(targets)), {}
+
+    def run(i, target):
+        try:
+            barrier.wait()
+            results[i] = target()
+        except Exception as error:  # noqa: BLE001 - collected for the assertions
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return [results[i] for i in range(len(targets))]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_batching_the_same_payment_at_once_make_one_batch(org_x, scheme, officer, manager):
+    from unittest import mock
+
+    from notifications import tasks
+
+    with mock.patch.object(tasks.outbox_deliver, "delay"):
+        ids = [factories.make_award(scheme, "1500.00", manager=manager).payment_instructions.get().pk]
+        other = factories.make_staff(org_x, StaffRole.OFFICER)
+        results = _at_once(*(lambda actor=actor: batch_prepare(organisation_id=org_x.pk, instruction_ids=ids,
+                                                               actor=actor) for actor in (officer, other)))
+    assert sorted(type(r).__name__ for r in results) == ["PaymentBatch", "TransitionRefused"]
+    assert PaymentInstruction.objects.get().batch_id is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_marked_paid_twice_at_once_is_paid_once(org_x, scheme, officer, manager):
+    from unittest import mock
+
+    from notifications import tasks
+
+    with mock.patch.object(tasks.outbox_deliver, "delay"):
+        award = factories.make_award(scheme, "1500.00", manager=manager)
+        batch = batch_prepare(organisation_id=org_x.pk, instruction_ids=[award.payment_instructions.get().pk],
+                              actor=officer)
+        batch_approve(batch_id=batch.pk, actor=manager)
+        today = timezone.localdate()
+        results = _at_once(*(lambda: batch_mark_paid(batch_id=batch.pk, actor=manager, paid_on=today)
+                             for _ in range(2)))
+    assert sorted(type(r).__name__ for r in results) == ["PaymentBatch", "TransitionRefused"]
+    assert LedgerEntry.objects.filter(kind=LedgerKind.PAYMENT).count() == 1
+    assert Budget.objects.get(scheme=scheme).paid == D("1500.00")

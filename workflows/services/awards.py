@@ -279,7 +279,7 @@ def recovery_set_off(*, recovery_id, actor, instruction_id):
     transfer is lowered by it, and the recovery is booked when that instruction is paid."""
 
     def effects(recovery):
-        instruction = PaymentInstruction.objects.select_for_update().filter(
+        instruction = PaymentInstruction.objects.select_for_update(of=("self",)).filter(
             pk=instruction_id, state=InstructionState.OPEN,
             award__application__company_id=recovery.award.application.company_id).first()
         if instruction is None:

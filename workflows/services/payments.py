@@ -47,7 +47,7 @@ def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=Non
         raise TransitionRefused(_("Choose at least one payment."))
     with transaction.atomic():
         instructions = list(
-            PaymentInstruction.objects.select_for_update().filter(
+            PaymentInstruction.objects.select_for_update(of=("self",)).filter(
                 pk__in=ids, state=InstructionState.OPEN, award__application__scheme__organisation_id=organisation_id
             ).exclude(award__state=AwardState.REVOCATION_PROPOSED).select_related("award__application__company")
         )
