@@ -8,15 +8,25 @@ from workflows.admin import ReadOnlyAdmin
 
 from .models import (
     Application,
+    Award,
     Budget,
     LedgerEntry,
     Objection,
     Organisation,
+    PaymentAccount,
+    PaymentBatch,
     Scheme,
     SchemeQuestion,
     StaffMembership,
 )
 from .services import scheme_set_ceiling
+
+
+class PaymentAccountInline(admin.StackedInline):
+    """The account SEPA credit transfers of this municipality are paid from."""
+
+    model = PaymentAccount
+    can_delete = False
 
 
 class StaffInline(admin.TabularInline):
@@ -29,7 +39,7 @@ class StaffInline(admin.TabularInline):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "email"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [StaffInline]
+    inlines = [StaffInline, PaymentAccountInline]
 
 
 class BudgetInline(admin.StackedInline):
@@ -112,3 +122,18 @@ class ObjectionAdmin(ReadOnlyAdmin):
     list_filter = ["state", "outcome", "late"]
     list_select_related = ["application"]
     search_fields = ["application__reference"]
+
+
+@admin.register(Award)
+class AwardAdmin(ReadOnlyAdmin):
+    """Read-only: awards change only through workflows.services.awards."""
+
+    list_display = ["application", "state", "amount", "advance_amount", "determined_amount", "granted_on"]
+    list_filter = ["state", "application__scheme__organisation"]
+    search_fields = ["application__reference", "application__company__name"]
+
+
+@admin.register(PaymentBatch)
+class PaymentBatchAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "organisation", "state", "execution_date", "paid_on"]
+    list_filter = ["state", "organisation"]

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import applicant, assessment, files, letters, messages, objections, public, schemes_admin, staff
+from .views import (
+    applicant,
+    assessment,
+    budgets,
+    files,
+    letters,
+    messages,
+    objections,
+    payments,
+    public,
+    schemes_admin,
+    staff,
+)
 from .views.eligibility import eligibility_check
 
 urlpatterns = [
@@ -90,4 +102,30 @@ urlpatterns = [
          name="manage_scheme_questions"),
     path("beheer/regelingen/<int:scheme_id>/criteria/", schemes_admin.manage_scheme_criteria,
          name="manage_scheme_criteria"),
+    # Awards, payments and budgets (grants/views/payments.py, budgets.py).
+    path("behandeling/toekenningen/<int:award_id>/", payments.award_detail, name="award_detail"),
+    path("behandeling/toekenningen/<int:award_id>/vaststellen/", payments.award_determine, name="award_determine"),
+    path("behandeling/toekenningen/<int:award_id>/intrekken/", payments.award_revocation_propose,
+         name="award_revocation_propose"),
+    path("behandeling/toekenningen/<int:award_id>/intrekken/goedkeuren/", payments.award_revocation_approve,
+         name="award_revocation_approve"),
+    path("behandeling/toekenningen/<int:award_id>/intrekken/afwijzen/", payments.award_revocation_reject,
+         name="award_revocation_reject"),
+    path("behandeling/toekenningen/<int:award_id>/terugvordering/", payments.recovery_settle,
+         name="recovery_settle"),
+    path("betalingen/", payments.payment_list, name="payment_list"),
+    path("betalingen/batch/", payments.payment_batch_prepare, name="payment_batch_prepare"),
+    path("betalingen/batch/<int:batch_id>/", payments.payment_batch_detail, name="payment_batch_detail"),
+    path("betalingen/batch/<int:batch_id>/goedkeuren/", payments.payment_batch_approve,
+         name="payment_batch_approve"),
+    path("betalingen/batch/<int:batch_id>/annuleren/", payments.payment_batch_cancel, name="payment_batch_cancel"),
+    path("betalingen/batch/<int:batch_id>/betaald/", payments.payment_batch_paid, name="payment_batch_paid"),
+    path("betalingen/batch/<int:batch_id>/export.<str:fmt>", payments.payment_batch_export,
+         name="payment_batch_export"),
+    path("betalingen/iban/<int:change_id>/bevestigen/", payments.payment_iban_confirm, name="payment_iban_confirm"),
+    path("mijn/bedrijven/<int:company_id>/rekening/", payments.company_iban, name="company_iban"),
+    path("mijn/bedrijven/<int:company_id>/rekening/<int:change_id>/", payments.company_iban_decide,
+         name="company_iban_decide"),
+    path("budgetten/", budgets.budget_dashboard, name="budget_dashboard"),
+    path("budgetten/export/<slug:what>.<str:fmt>", budgets.budget_export, name="budget_export"),
 ]

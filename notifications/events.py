@@ -52,6 +52,12 @@ EVENTS = {
     "objection_grounds_requested": Event(legal_effect=True),
     "hearing_scheduled": Event(legal_effect=True),
     "objection_decided": Event(legal_effect=True),
+    # Awards and payments (workflows/services/awards.py, payments.py).
+    "award_determined": Event(legal_effect=True),
+    "award_revoked": Event(legal_effect=True),
+    "revocation_awaiting_approval": Event(),
+    "batch_awaiting_approval": Event(),
+    "iban_change_requested": Event(legal_effect=True),
 }
 
 # Categories a user may set to the digest (ACCOUNT is never held).

@@ -373,3 +373,27 @@ class ObjectionFactory(factory.django.DjangoModelFactory):
         obj.__dict__["state"] = state  # test setup only, as ApplicationFactory
         obj.save()
         return obj
+# --- awards and payments ----------------------------------------------------------------------------
+
+
+def make_award(scheme, amount, *, company=None, manager=None, **application_fields):
+    """An application of ``scheme`` approved for ``amount`` through application_approve, so that its
+    Award, commitment, advance or direct determination and de minimis shares are real. Returns the Award."""
+    from workflows.services import application_approve
+
+    amount = Decimal(amount)
+    application = ApplicationFactory(scheme=scheme, company=company or CompanyFactory(), proposed=True,
+                                     requested_amount=amount, proposed_amount=amount, **application_fields)
+    manager = manager or make_staff(scheme.organisation, StaffRole.MANAGER)
+    application_approve(application_id=application.pk, actor=manager)
+    return application.award.__class__.objects.get(application=application)
+
+
+class PilotSchemeFactory(SchemeFactory):
+    """Large awards, determined after the activities, with a 80% advance."""
+
+    kind = SchemeKind.PILOT
+    min_amount = Decimal("5000.00")
+    max_amount = Decimal("100000.00")
+    direct_determination_threshold = Decimal("25000.00")
+    advance_percentage = 80

@@ -47,7 +47,7 @@ from django.utils import timezone
 from applicants.models import CompanyInvitation, CompanyMembership
 from applicants.services import VERIFY_SALT, invitation_token
 from grants import draws
-from grants.models import Application, Draw, StaffMembership, StaffRole
+from grants.models import Application, Draw, IbanChange, StaffMembership, StaffRole
 from grants.models import ApplicationState as S
 from notifications.models import InboxItem, Outbox, OutboxStatus
 from tests import factories
@@ -351,6 +351,49 @@ PAGES = {
                                         changes=True),
     "manage_letter_preview": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=NOBODY, only="GET",
                                   on={"scheme_id": "scheme_x", "kind": "letter_kind"}),
+    # Awards of X: X's officers and managers see them (404 for Y and X's administrator). The officer
+    # determines and proposes a revocation, a manager (not the proposer) decides on it; the other's
+    # attempt is turned down by the state machine.
+    "award_detail": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X, on={"award_id": "award_granted"}),
+    "award_determine": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"award_id": "award_granted"},
+                              body={"amount": "5000.00", "motivation": "Deels uitgevoerd."}),
+    "award_revocation_propose": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X,
+                                       on={"award_id": "award_granted"},
+                                       body={"amount": "1000.00", "reason": "Niet alles uitgevoerd."}),
+    "award_revocation_approve": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X,
+                                       on={"award_id": "award_revocation"}),
+    "award_revocation_reject": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X,
+                                      on={"award_id": "award_revocation"}, body={"comment": "Eerst horen."}),
+    "recovery_settle": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"award_id": "award_recovery"},
+                              body=lambda w: {"recovery": w.recovery.pk, "method": "payment"}),
+    # Payments: every staff member has the page (only their municipalities' rows); X's officer prepares a
+    # batch (others' POSTs find nothing of theirs to choose, or are refused by the service); a manager of X
+    # who did not prepare it approves; X's officers and managers cancel, mark paid and export.
+    "payment_list": Page(Rule.STAFF, get=STAFF, post=STAFF),
+    "payment_batch_prepare": Action(Rule.STAFF, by=OFFICER_X,
+                                    no_effect=MANAGER_X | {"administrator_x", "officer_y", "manager_y"},
+                                    on={}, body=lambda w: {"instructions": [w.open_instruction.pk],
+                                                           "execution_date": "2099-01-01"}),
+    "payment_batch_detail": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X,
+                                 on={"batch_id": "batch_prepared"}),
+    "payment_batch_approve": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"batch_id": "batch_prepared"}),
+    "payment_batch_cancel": Action(Rule.STAFF, by=CASE_HANDLERS_X, on={"batch_id": "batch_prepared"}),
+    "payment_batch_paid": Action(Rule.STAFF, by=CASE_HANDLERS_X, on={"batch_id": "batch_approved"},
+                                 body=lambda w: {"paid_on": timezone.localdate().isoformat()}),
+    "payment_batch_export": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=NOBODY, only="GET",
+                                 on={"batch_id": "batch_approved", "fmt": "csv"}),
+    # A company's new IBAN waits for a second person: an officer of X (X awarded company B) ...
+    "payment_iban_confirm": Action(Rule.STAFF, by=OFFICER_X, on={"change_id": "iban_change_b"}),
+    # ... or another owner. A's page: its people see it, its owner asks for a change, its adviser may not.
+    "company_iban": Page(Rule.APPLICANT, get=APPLICANT_A, post=OWNER_A, no_effect=frozenset({"adviser_a"}),
+                         on={"company_id": "company_a"}, body={"iban": "NL20INGB0001234567"}, changes=True),
+    "company_iban_decide": Action(Rule.APPLICANT, by=APPLICANT_B,
+                                  on={"company_id": "company_b", "change_id": "iban_change_b"},
+                                  body={"decision": "confirm"}),
+    # Budgets: the managers, each of their own municipalities.
+    "budget_dashboard": Page(Rule.MANAGER, get=MANAGER_X | {"manager_y"}, post=MANAGER_X | {"manager_y"}),
+    "budget_export": Page(Rule.MANAGER, get=MANAGER_X | {"manager_y"}, post=NOBODY, only="GET",
+                          on={"what": "ledger", "fmt": "csv"}),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).
@@ -513,7 +556,40 @@ def build_world():
     w.dummy_uidb64 = "MA"
     w.first_step = "project"
     w.dummy_reset_token = "abc-0123456789abcdef"
+    build_payments_world(w)
     return w
+
+
+def build_payments_world(w):
+    """Awards of company C in X (granted, revocation proposed, with an open recovery), batches of X
+    (prepared, approved), one open payment, and a pending IBAN change of company B (B has an award in X)."""
+    from grants.models import Recovery
+    from workflows.services import award_propose_revocation, batch_approve, batch_prepare
+
+    # Company C holds X's awards, so that company A may still apply (the scheme's awards per company).
+    w.company_c = factories.CompanyFactory(name="Bedrijf C B.V.")
+
+    def award(amount, company=None):
+        return factories.make_award(w.scheme_x, amount, company=company or w.company_c, manager=w.manager_x)
+
+    w.award_granted = award("6000.00")  # at or above the direct determination threshold: to be determined
+    w.award_revocation = award("7000.00")
+    award_propose_revocation(award_id=w.award_revocation.pk, actor=w.officer_x, amount=0, reason="Niet uitgevoerd.")
+    w.award_recovery = award("1100.00")
+    w.recovery = Recovery.objects.create(award=w.award_recovery, amount="100.00", reason="Te veel betaald",
+                                         idempotency_key="world:recovery")
+    w.open_instruction = award("1300.00").payment_instructions.get()
+    w.batch_prepared = batch_prepare(organisation_id=w.org_x.pk, actor=w.officer_x,
+                                     instruction_ids=[award("1500.00").payment_instructions.get().pk])
+    w.batch_approved = batch_prepare(organisation_id=w.org_x.pk, actor=w.officer_x,
+                                     instruction_ids=[award("1400.00").payment_instructions.get().pk])
+    batch_approve(batch_id=w.batch_approved.pk, actor=w.manager_x)
+    award("1200.00", company=w.company_b)
+    second_owner_b = factories.make_member(w.company_b, CompanyMembership.Role.OWNER)
+    w.iban_change_b = IbanChange.objects.create(company=w.company_b, old_iban=w.company_b.iban,
+                                                new_iban="NL69INGB0123456789", requested_by=second_owner_b)
+    w.csv = "csv"
+    w.ledger = "ledger"
 
 
 HANDLER = Client(enforce_csrf_checks=False).handler

@@ -258,3 +258,79 @@ def administered_schemes(user, queryset=None):
 
     queryset = Scheme.objects.all() if queryset is None else queryset
     return queryset.filter(organisation_id__in=organisation_ids(user, ADMINISTRATOR))
+
+
+# --- awards, payments and IBAN changes ---------------------------------------------------------
+
+
+def staff_awards(user, queryset=None):
+    """Awards of the municipalities where the user is officer or manager (others are a 404)."""
+    from grants.models import Award
+
+    queryset = Award.objects.all() if queryset is None else queryset
+    return queryset.filter(application__scheme__organisation_id__in=organisation_ids(user, *CASE_ROLES))
+
+
+def staff_batches(user, queryset=None):
+    from grants.models import PaymentBatch
+
+    queryset = PaymentBatch.objects.all() if queryset is None else queryset
+    return queryset.filter(organisation_id__in=organisation_ids(user, *CASE_ROLES))
+
+
+def managed_organisation_ids(user):
+    """Municipalities whose budgets the user answers for (manager)."""
+    return organisation_ids(user, MANAGER)
+
+
+def handles_award(award, user):
+    return handles_case(award.application, user)
+
+
+def approves_revocation(award, user):
+    # Four-eyes: the officer who proposed the revocation never approves it.
+    application = award.application
+    return (
+        has_role(user, application.scheme.organisation_id, MANAGER)
+        and award.revocation_proposed_by_id != user.pk
+        and not _conflict_of_interest(application, user)
+    )
+
+
+def handles_recovery(recovery, user):
+    return handles_award(recovery.award, user)
+
+
+def handles_batch(batch, user):
+    return has_role(user, batch.organisation_id, *CASE_ROLES)
+
+
+def approves_batch(batch, user):
+    # Four-eyes: the preparer of a batch never approves it.
+    return has_role(user, batch.organisation_id, MANAGER) and batch.prepared_by_id != user.pk
+
+
+def owns_company(company_id, user):
+    from applicants.models import CompanyMembership
+
+    return CompanyMembership.objects.filter(
+        company_id=company_id, user=user, role=CompanyMembership.Role.OWNER
+    ).exists()
+
+
+def confirms_iban_change(change, user):
+    """A second person: another owner of the company, or an officer of a municipality that awarded it."""
+    if change.requested_by_id == user.pk:
+        return False
+    if owns_company(change.company_id, user):
+        return True
+    from grants.models import Award
+
+    orgs = organisation_ids(user, OFFICER)
+    return bool(orgs) and change.company_id not in company_ids(user) and Award.objects.filter(
+        application__company_id=change.company_id, application__scheme__organisation_id__in=orgs
+    ).exists()
+
+
+def cancels_iban_change(change, user):
+    return change.requested_by_id == user.pk or owns_company(change.company_id, user)

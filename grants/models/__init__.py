@@ -12,11 +12,22 @@ from .application_parts import (
 )
 from .applications import Application, ApplicationState, DecisionOutcome
 from .assessment import AssessmentCriterion, Draw, DrawPurpose, DrawState, RejectionReason, Score
+from .awards import Award, AwardState, DeMinimisShare, Recovery, RecoveryMethod, RecoveryState
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .letters import DecisionLetter, LetterChannel, LetterKind, LetterTemplate
 from .objections import DecisionKind, Objection, ObjectionOutcome, ObjectionState
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
+from .payments import (
+    BatchState,
+    IbanChange,
+    IbanChangeState,
+    InstructionState,
+    PaymentAccount,
+    PaymentBatch,
+    PaymentInstruction,
+    PaymentKind,
+)
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
 __all__ = [
@@ -26,6 +37,20 @@ __all__ = [
     "DrawState",
     "RejectionReason",
     "Score",
+    "Award",
+    "AwardState",
+    "BatchState",
+    "DeMinimisShare",
+    "IbanChange",
+    "IbanChangeState",
+    "InstructionState",
+    "PaymentAccount",
+    "PaymentBatch",
+    "PaymentInstruction",
+    "PaymentKind",
+    "Recovery",
+    "RecoveryMethod",
+    "RecoveryState",
     "INDICATOR_UNITS",
     "SIX_RUNG",
     "Answer",

@@ -10,6 +10,16 @@ from .applications import (
     application_withdraw,
 )
 from .assessment import application_score, draw_perform, draw_publish
+from .awards import (
+    award_approve_revocation,
+    award_create,
+    award_determine,
+    award_propose_revocation,
+    award_reject_revocation,
+    award_settle_if_done,
+    recovery_register_payment,
+    recovery_set_off,
+)
 from .core import allowed_transitions, run_transition, timeline
 from .letters import (
     application_extend,
@@ -31,16 +41,23 @@ from .objections import (
     objection_supply_grounds,
     objection_window,
 )
+from .payments import (
+    batch_approve,
+    batch_cancel,
+    batch_mark_paid,
+    batch_prepare,
+    iban_change_cancel,
+    iban_change_confirm,
+    iban_change_request,
+)
 
 __all__ = [
     "allowed_transitions",
     "application_approve",
     "application_extend",
-    "application_register_default_notice",
-    "letter_mark_posted",
-    "post_list_for",
     "application_propose",
     "application_propose_not_considered",
+    "application_register_default_notice",
     "application_request_info",
     "application_score",
     "application_send_back",
@@ -48,10 +65,24 @@ __all__ = [
     "application_submit",
     "application_supply_info",
     "application_withdraw",
+    "award_approve_revocation",
+    "award_create",
+    "award_determine",
+    "award_propose_revocation",
+    "award_reject_revocation",
+    "award_settle_if_done",
+    "batch_approve",
+    "batch_cancel",
+    "batch_mark_paid",
+    "batch_prepare",
     "draw_perform",
     "draw_publish",
-    "objection_declare_inadmissible",
+    "iban_change_cancel",
+    "iban_change_confirm",
+    "iban_change_request",
+    "letter_mark_posted",
     "objection_decide",
+    "objection_declare_inadmissible",
     "objection_excuse_delay",
     "objection_extend",
     "objection_hear",
@@ -62,6 +93,9 @@ __all__ = [
     "objection_send_back",
     "objection_supply_grounds",
     "objection_window",
+    "post_list_for",
+    "recovery_register_payment",
+    "recovery_set_off",
     "run_transition",
     "timeline",
 ]

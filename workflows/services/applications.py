@@ -30,6 +30,7 @@ from notifications.services import notify
 from .. import access
 from ..deadlines import next_working_day, term_end
 from ..exceptions import TransitionRefused
+from .awards import award_create
 from .core import run_transition
 
 
@@ -258,6 +259,7 @@ def application_approve(*, application_id, actor):
                 budget.budget_commit(application=app, amount=app.awarded_amount, actor=actor)
             except BudgetExceeded as error:
                 raise TransitionRefused(str(error)) from None
+            award_create(application=app, actor=actor)  # the Award, its advance, de minimis (services/awards.py)
         else:
             budget.budget_release_reservation(application=app, actor=actor,
                                               reason=app.rejection_reason or app.proposed_outcome)

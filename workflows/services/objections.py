@@ -33,6 +33,7 @@ from notifications.services import notify
 
 from ..deadlines import term_end
 from ..exceptions import TransitionRefused
+from .awards import award_reconsider
 from .core import run_transition
 
 OBJECTION_PERIOD_WEEKS = 6  # Awb 6:7
@@ -350,8 +351,9 @@ def _reconsider(objection, actor, *, new_outcome, new_amount, motivation):
                                       reason="objection")
         except BudgetExceeded as error:
             raise TransitionRefused(str(error)) from None
+        app.save()
+        award_reconsider(application=app, actor=actor, reason=motivation)
         if new < old:
-            app.save()
             # What the new decision leaves unused flows to the next applications in line.
             budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applicants.models import Company, CompanyMembership, LegalForm, User
+from grants.demo_payments import seed_payments_demo
 from grants.eligibility import computed_amount
 from grants.models import (
     Application,
@@ -221,6 +222,7 @@ class Command(BaseCommand):
                                    is_business=business, cost_share=Decimal(share))
         services.application_submit(application_id=chain.pk, actor=applicants["leiden"][0])
         self._objections(new, awarded, staff, owners=((user, company), other))
+        seed_payments_demo(new=new, schemes=schemes, applicants=applicants, staff=staff)
 
     def _objections(self, new, awarded, staff, *, owners):
         """Objections in every state, through the real services: lodged with a hearing scheduled, pro
