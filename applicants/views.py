@@ -19,12 +19,14 @@ from workflows.access import Rule, require
 from . import services
 from .forms import CompanyForm, InvitationForm, LoginForm, OutboxPasswordResetForm, RegistrationForm
 from .models import CompanyMembership
+from .ratelimit import rate_limited
 
 Role = CompanyMembership.Role
 
 
 @require(Rule.PUBLIC)
 @require_http_methods(["GET", "POST"])
+@rate_limited("register")
 def register(request):
     if request.user.is_authenticated:
         return redirect("applicant_home")
@@ -48,10 +50,10 @@ def verify_email(request, token):
     return redirect("applicant_home")
 
 
-login_view = require(Rule.PUBLIC)(
+login_view = require(Rule.PUBLIC)(rate_limited("login")(
     auth_views.LoginView.as_view(template_name="applicants/login.html", authentication_form=LoginForm,
                                  redirect_authenticated_user=True)
-)
+))
 _logout = auth_views.LogoutView.as_view()
 
 
@@ -62,12 +64,12 @@ def logout_view(request):
     if request.method == "POST":
         return _logout(request)
     return render(request, "applicants/logout.html")
-password_reset = require(Rule.PUBLIC)(
+password_reset = require(Rule.PUBLIC)(rate_limited("password_reset")(
     auth_views.PasswordResetView.as_view(
         template_name="applicants/password_reset.html", form_class=OutboxPasswordResetForm,
         success_url=reverse_lazy("password_reset_done"),
     )
-)
+))
 password_reset_done = require(Rule.PUBLIC)(
     auth_views.PasswordResetDoneView.as_view(template_name="applicants/password_reset_done.html")
 )
