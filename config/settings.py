@@ -132,6 +132,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the email address)
+AXES_CLIENT_IP_CALLABLE = "applicants.ratelimit.client_address"  # the one reading of X-Forwarded-For
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "applicants.security_views.locked_out"
 AXES_VERBOSE = False
