@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grants.models import Message
 from grants.selectors import applications_of_companies
-from workflows import access
+from workflows import access, audit
 from workflows.access import Rule, require
 
 from . import services
@@ -157,7 +157,9 @@ def company_edit(request, company_id):
         raise PermissionDenied
     form = CompanyForm(request.POST, instance=membership.company)
     if form.is_valid():
-        form.save()
+        company = form.save()
+        if form.changed_data:  # which fields, never their values (an IBAN stays out of the trail)
+            audit.changed(request, company, detail=", ".join(form.changed_data))
         messages.success(request, _("The company details have been saved."))
         return redirect("applicant_home")
     return _company_page(request, membership, form=form)

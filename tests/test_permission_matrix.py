@@ -177,6 +177,9 @@ PAGES = {
     # Anyone signed in: their own start page (staff are sent on to the case list), inbox and new company.
     # The account's security: every signed-in user for themselves. The code page sends a verified session
     # on; the set-up page sends a user with an authenticator to the security page; empty POSTs re-show forms.
+    # A case's audit trail (Woo export): managers of the case's municipality only; GET only.
+    "case_audit_export": Page(Rule.STAFF, get=MANAGER_X, post=NOBODY, on={"application_id": "a_submitted"},
+                              only="GET"),
     "second_factor_verify": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "second_factor_enrol": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "account_security": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),

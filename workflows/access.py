@@ -197,3 +197,15 @@ def administered_schemes(user, queryset=None):
 
     queryset = Scheme.objects.all() if queryset is None else queryset
     return queryset.filter(organisation_id__in=organisation_ids(user, ADMINISTRATOR))
+
+
+def audited_cases(user, queryset=None):
+    """Cases whose audit trail the user may export (Woo requests): those of the municipalities where
+    they are manager. Other cases are a 404."""
+    from grants.models import Application, ApplicationState
+
+    queryset = Application.objects.all() if queryset is None else queryset
+    orgs = organisation_ids(user, MANAGER)
+    if not orgs:
+        return queryset.none()
+    return queryset.filter(scheme__organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
