@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "grants",
     "workflows",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +244,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule: django-celery-beat does not support Django 6.1.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "notifications.tasks.outbox_relay", "schedule": 5.0},
+    # Nightly: anonymise the applications whose retention period ended (privacy/services.py).
+    "retention-apply": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=17)},
 }
 # Publishing must never hang a request when the broker is down: fail fast, the relay retries.
 CELERY_TASK_PUBLISH_RETRY = False

@@ -180,6 +180,9 @@ PAGES = {
     # A case's audit trail (Woo export): managers of the case's municipality only; GET only.
     "case_audit_export": Page(Rule.STAFF, get=MANAGER_X, post=NOBODY, on={"application_id": "a_submitted"},
                               only="GET"),
+    # Privacy: the statement is public; everyone signed in downloads their own data (GET only by use).
+    "privacy_statement": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "my_data_export": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "second_factor_verify": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "second_factor_enrol": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "account_security": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),

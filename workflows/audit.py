@@ -29,9 +29,14 @@ def record(request, *, action, subject, case=None, detail=""):
 
     ``case`` is the application the subject belongs to (the subject itself for a case page)."""
     user = request.user if request.user.is_authenticated else None
+    return record_by(user, action=action, subject=subject, case=case, detail=detail, ip_address=_ip(request))
+
+
+def record_by(actor, *, action, subject, case=None, detail="", ip_address=None):
+    """The same row outside a request (a scheduled job: ``actor`` None)."""
     return AuditEvent.objects.create(
-        actor=user, action=action, content_type=ContentType.objects.get_for_model(subject),
-        object_id=subject.pk, case_id=getattr(case, "pk", case), detail=str(detail)[:300], ip_address=_ip(request),
+        actor=actor, action=action, content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk, case_id=getattr(case, "pk", case), detail=str(detail)[:300], ip_address=ip_address,
     )
 
 
