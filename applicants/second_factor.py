@@ -36,6 +36,10 @@ def mandatory_for(user):
 
 
 def required_for(request):
+    from .oidc import IDP_SESSION_KEY
+
+    if request.session.get(IDP_SESSION_KEY):
+        return False  # the identity provider enforced its own MFA at this login
     return mandatory_for(request.user) or bool(request.session.get(REQUIRED_SESSION_KEY))
 
 
@@ -45,8 +49,13 @@ def has_device(request):
 
 def remember_at_login(*, request, user):
     """Called on every login (django's user_logged_in): note whether this user set up a device."""
+    from django.conf import settings
+
+    from .oidc import IDP_SESSION_KEY, came_through_provider
+
     if request is not None and hasattr(request, "session"):
         request.session[REQUIRED_SESSION_KEY] = user_has_device(user, confirmed=True)
+        request.session[IDP_SESSION_KEY] = came_through_provider(user) and settings.OIDC_IDP_MFA
 
 
 def authenticator_of(user):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import security_views, views
+from . import oidc, security_views, views
 
 urlpatterns = [
     path("account/registreren/", views.register, name="register"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("account/wachtwoord-vergeten/verstuurd/", views.password_reset_done, name="password_reset_done"),
     path("account/wachtwoord/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("account/wachtwoord/gewijzigd/", views.password_reset_complete, name="password_reset_complete"),
+    path("account/oidc/start/", oidc.oidc_start, name="oidc_authentication_init"),
+    path("account/oidc/callback/", oidc.oidc_callback, name="oidc_authentication_callback"),
     path("account/tweede-factor/", security_views.second_factor_verify, name="second_factor_verify"),
     path("account/tweede-factor/instellen/", security_views.second_factor_enrol, name="second_factor_enrol"),
     path("account/beveiliging/", security_views.account_security, name="account_security"),

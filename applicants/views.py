@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -16,7 +17,7 @@ from grants.selectors import applications_of_companies
 from workflows import access, audit
 from workflows.access import Rule, require
 
-from . import services
+from . import oidc, services
 from .forms import CompanyForm, InvitationForm, LoginForm, OutboxPasswordResetForm, RegistrationForm
 from .models import CompanyMembership
 from .ratelimit import rate_limited
@@ -50,10 +51,18 @@ def verify_email(request, token):
     return redirect("applicant_home")
 
 
-login_view = require(Rule.PUBLIC)(rate_limited("login")(
-    auth_views.LoginView.as_view(template_name="applicants/login.html", authentication_form=LoginForm,
-                                 redirect_authenticated_user=True)
-))
+class LoginView(auth_views.LoginView):
+    template_name = "applicants/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # The provider's button only when OpenID Connect is configured (applicants/oidc.py).
+        return {**super().get_context_data(**kwargs),
+                "oidc_login_label": settings.OIDC_LOGIN_LABEL if oidc.enabled() else ""}
+
+
+login_view = require(Rule.PUBLIC)(rate_limited("login")(LoginView.as_view()))
 _logout = auth_views.LogoutView.as_view()
 
 

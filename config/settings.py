@@ -140,6 +140,26 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "applicants.security_views.locked_out"
 AXES_VERBOSE = False
 
+# OpenID Connect login (mozilla-django-oidc), off unless a client id is configured: applicants through an
+# eHerkenning/DigiD broker, staff through the municipality's identity provider.
+OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))
+OIDC_LOGIN_LABEL = os.environ.get("OIDC_LOGIN_LABEL", "eHerkenning")
+# A login through the provider counts as the second factor (the provider enforces MFA, e.g. Entra ID).
+OIDC_IDP_MFA = env_bool("OIDC_IDP_MFA", True)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("applicants.oidc.GrantDeskOIDCBackend")
+    OIDC_RP_CLIENT_ID = os.environ["OIDC_RP_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/account/inloggen/"
+
 # Second factor (django-otp): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Subsidieloket")
 

@@ -183,6 +183,9 @@ PAGES = {
     # Privacy: the statement is public; everyone signed in downloads their own data (GET only by use).
     "privacy_statement": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "my_data_export": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
+    # OpenID Connect login: off unless configured, so a 404 for everyone here (tests/test_security_oidc.py).
+    "oidc_authentication_init": Page(Rule.PUBLIC, get=NOBODY, post=NOBODY),
+    "oidc_authentication_callback": Page(Rule.PUBLIC, get=NOBODY, post=NOBODY),
     "second_factor_verify": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "second_factor_enrol": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "account_security": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
