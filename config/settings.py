@@ -160,6 +160,10 @@ OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 10
 LOGIN_REDIRECT_URL_FAILURE = "/account/inloggen/"
 
+# Optional virus scan of uploads by clamd (workflows/virus_scan.py): tcp://host:3310 or unix:///path.
+CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
+CLAMAV_FAIL_OPEN = env_bool("CLAMAV_FAIL_OPEN", False)
+
 # Second factor (django-otp): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Subsidieloket")
 
