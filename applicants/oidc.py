@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -68,14 +68,14 @@ _callback = OIDCAuthenticationCallbackView.as_view()
 
 @require(Rule.PUBLIC)
 def oidc_start(request):
-    """Off by default: a 404 until the provider is configured."""
+    """Off by default: until a provider is configured, an old link lands on the password login page."""
     if not enabled():
-        raise Http404
+        return redirect("login")
     return _start(request)
 
 
 @require(Rule.PUBLIC)
 def oidc_callback(request):
     if not enabled():
-        raise Http404
+        return redirect("login")
     return _callback(request)

@@ -183,7 +183,8 @@ PAGES = {
     # Privacy: the statement is public; everyone signed in downloads their own data (GET only by use).
     "privacy_statement": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
     "my_data_export": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
-    # OpenID Connect login: off unless configured, so a 404 for everyone here (tests/test_security_oidc.py).
+    # OpenID Connect login: off unless configured, so everyone is sent to the password login page here
+    # (tests/test_security_oidc.py tests it on).
     "oidc_authentication_init": Page(Rule.PUBLIC, get=NOBODY, post=NOBODY),
     "oidc_authentication_callback": Page(Rule.PUBLIC, get=NOBODY, post=NOBODY),
     "second_factor_verify": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
