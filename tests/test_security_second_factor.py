@@ -4,9 +4,12 @@ import time
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from applicants import second_factor
 from applicants.second_factor import DEMO_TOTP_SECRET, current_code, demo_authenticator
@@ -163,3 +166,17 @@ def test_seed_demo_gives_every_staff_account_the_published_secret():
     devices = TOTPDevice.objects.filter(user_id__in=staff_ids, confirmed=True)
     assert {d.user_id for d in devices} == staff_ids
     assert all(d.key == second_factor.b32decode(DEMO_TOTP_SECRET).hex() for d in devices)
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.text(max_size=300))
+def test_any_text_as_a_code_gets_a_field_message_never_a_500(client, org_x, token):
+    cache.clear()  # the code page is rate limited: each example starts with fresh counters
+    officer = make_staff(org_x)
+    demo_authenticator(user=officer, secret=SECRET)
+    login_without_second_factor(client, officer)
+    response = client.post(reverse("second_factor_verify"), {"token": token})
+    assert response.status_code == 400
+    assert response.context["form"].errors["token"]
+    assert client.get(reverse("case_list")).status_code == 302
