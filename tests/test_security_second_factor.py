@@ -180,3 +180,15 @@ def test_any_text_as_a_code_gets_a_field_message_never_a_500(client, org_x, toke
     assert response.status_code == 400
     assert response.context["form"].errors["token"]
     assert client.get(reverse("case_list")).status_code == 302
+
+
+def test_demo_totp_prints_the_code_an_app_with_the_demo_secret_shows():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with time_machine.travel(1_800_000_000, tick=False):
+        call_command("demo_totp", stdout=out)
+        assert out.getvalue().strip() == current_code(DEMO_TOTP_SECRET)
+    assert len(out.getvalue().strip()) == 6
