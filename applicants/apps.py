@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ApplicantsConfig(AppConfig):
     name = "applicants"
     verbose_name = _("Applicants")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import second_factor
+
+        def remember_second_factor(sender, request, user, **kwargs):
+            second_factor.remember_at_login(request=request, user=user)
+
+        user_logged_in.connect(remember_second_factor, weak=False, dispatch_uid="applicants.second_factor")

@@ -137,3 +137,18 @@ class InvitationForm(forms.Form):
         if self.company.memberships.filter(user__email__iexact=email).exists():
             raise forms.ValidationError(_("This person can already act for the company."), code="member")
         return email
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"), max_length=20, strip=True,
+        help_text=_("The 6-digit code from your authenticator app, or one of your 8-digit backup codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_token(self):
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit() or len(token) not in (6, 8):
+            raise forms.ValidationError(_("Enter the 6 digits from your app or an 8-digit backup code."),
+                                        code="format")
+        return token

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -13,18 +14,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grants.models import Message
 from grants.selectors import applications_of_companies
-from workflows import access
+from workflows import access, audit
 from workflows.access import Rule, require
 
-from . import services
+from . import oidc, services
 from .forms import CompanyForm, InvitationForm, LoginForm, OutboxPasswordResetForm, RegistrationForm
 from .models import CompanyMembership
+from .ratelimit import rate_limited
 
 Role = CompanyMembership.Role
 
 
 @require(Rule.PUBLIC)
 @require_http_methods(["GET", "POST"])
+@rate_limited("register")
 def register(request):
     if request.user.is_authenticated:
         return redirect("applicant_home")
@@ -48,10 +51,18 @@ def verify_email(request, token):
     return redirect("applicant_home")
 
 
-login_view = require(Rule.PUBLIC)(
-    auth_views.LoginView.as_view(template_name="applicants/login.html", authentication_form=LoginForm,
-                                 redirect_authenticated_user=True)
-)
+class LoginView(auth_views.LoginView):
+    template_name = "applicants/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # The provider's button only when OpenID Connect is configured (applicants/oidc.py).
+        return {**super().get_context_data(**kwargs),
+                "oidc_login_label": settings.OIDC_LOGIN_LABEL if oidc.enabled() else ""}
+
+
+login_view = require(Rule.PUBLIC)(rate_limited("login")(LoginView.as_view()))
 _logout = auth_views.LogoutView.as_view()
 
 
@@ -62,12 +73,12 @@ def logout_view(request):
     if request.method == "POST":
         return _logout(request)
     return render(request, "applicants/logout.html")
-password_reset = require(Rule.PUBLIC)(
+password_reset = require(Rule.PUBLIC)(rate_limited("password_reset")(
     auth_views.PasswordResetView.as_view(
         template_name="applicants/password_reset.html", form_class=OutboxPasswordResetForm,
         success_url=reverse_lazy("password_reset_done"),
     )
-)
+))
 password_reset_done = require(Rule.PUBLIC)(
     auth_views.PasswordResetDoneView.as_view(template_name="applicants/password_reset_done.html")
 )
@@ -155,7 +166,9 @@ def company_edit(request, company_id):
         raise PermissionDenied
     form = CompanyForm(request.POST, instance=membership.company)
     if form.is_valid():
-        form.save()
+        company = form.save()
+        if form.changed_data:  # which fields, never their values (an IBAN stays out of the trail)
+            audit.changed(request, company, detail=", ".join(form.changed_data))
         messages.success(request, _("The company details have been saved."))
         return redirect("applicant_home")
     return _company_page(request, membership, form=form)

@@ -5,10 +5,12 @@ filesystem broker in var/broker, email to the console and the in-app inbox.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -43,10 +45,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "applicants",
     "grants",
     "workflows",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -57,8 +64,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last: it answers a locked-out login attempt with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -72,6 +84,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -108,8 +121,70 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "applicant_home"
 LOGOUT_REDIRECT_URL = "home"
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 8))
-SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the clock restarts on each request
+# BIO: a session ends after 30 minutes without activity; the clock restarts on each request.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 30))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Lockout after repeated failed logins (django-axes): per email address and IP address together, so
+# nobody can lock a colleague out from elsewhere; the lock lifts by itself after the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the email address)
+AXES_CLIENT_IP_CALLABLE = "applicants.ratelimit.client_address"  # the one reading of X-Forwarded-For
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "applicants.security_views.locked_out"
+AXES_VERBOSE = False
+
+# OpenID Connect login (mozilla-django-oidc), off unless a client id is configured: applicants through an
+# eHerkenning/DigiD broker, staff through the municipality's identity provider.
+OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))
+OIDC_LOGIN_LABEL = os.environ.get("OIDC_LOGIN_LABEL", "eHerkenning")
+# A login through the provider counts as the second factor (the provider enforces MFA, e.g. Entra ID).
+OIDC_IDP_MFA = env_bool("OIDC_IDP_MFA", True)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("applicants.oidc.GrantDeskOIDCBackend")
+    OIDC_RP_CLIENT_ID = os.environ["OIDC_RP_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/account/inloggen/"
+
+# Optional virus scan of uploads by clamd (workflows/virus_scan.py): tcp://host:3310 or unix:///path.
+CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
+CLAMAV_FAIL_OPEN = env_bool("CLAMAV_FAIL_OPEN", False)
+
+# Second factor (django-otp): the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Subsidieloket")
+
+# Rate limits (applicants/ratelimit.py): requests per client address per window, by kind.
+RATE_LIMITS = {
+    "login": (20, 300),
+    "register": (10, 3600),
+    "password_reset": (5, 3600),
+    "download": (120, 60),
+}
+CACHES = {
+    "default": {
+        "BACKEND": (
+            "django.core.cache.backends.redis.RedisCache"
+            if os.environ.get("CACHE_URL", "").startswith("redis")
+            else "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": os.environ.get("CACHE_URL", "grantdesk"),
+    }
+}
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -207,6 +282,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "notifications.tasks.reminders_send", "schedule": crontab(minute=5, hour="7-17")},
     # One digest per user per day (its dedupe key holds the date), however often this runs.
     "send-digests": {"task": "notifications.tasks.outbox_digest_send", "schedule": crontab(minute=30, hour=7)},
+    # Nightly: anonymise the applications whose retention period ended (privacy/services.py).
+    "retention-apply": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=17)},
 }
 # Publishing must never hang a request when the broker is down: fail fast, the relay retries.
 CELERY_TASK_PUBLISH_RETRY = False
@@ -235,4 +312,18 @@ if env_bool("PRODUCTION"):
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+# Django's own Content Security Policy: nothing from elsewhere, no inline script without the request's
+# nonce (``{{ csp_nonce }}``), no framing, forms post only here.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("grants.urls")),
     path("", include("applicants.urls")),
     path("", include("notifications.urls")),
+    path("", include("workflows.urls")),
+    path("", include("privacy.urls")),
     path("i18n/setlang/", require(Rule.PUBLIC)(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from workflows import access
+from workflows import access, virus_scan
 
 from .models import Application, ApplicationState, Attachment, AttachmentKind
 
@@ -138,6 +138,7 @@ def validate_upload(uploaded_file):
     content_type = sniff_content_type(uploaded_file)
     if content_type is None:
         raise _refused()
+    virus_scan.check_upload(uploaded_file)  # only when CLAMAV_URL is configured
     return content_type, safe_file_name(uploaded_file.name, content_type)
 
 

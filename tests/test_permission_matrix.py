@@ -198,6 +198,23 @@ PAGES = {
                                    on={"uidb64": "dummy_uidb64", "token": "dummy_reset_token"}),
     "password_reset_complete": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
     # Anyone signed in: their own start page (staff are sent on to the case list), inbox and new company.
+    # The account's security: every signed-in user for themselves. The code page sends a verified session
+    # on; the set-up page sends a user with an authenticator to the security page; empty POSTs re-show forms.
+    # A case's audit trail (Woo export): managers of the case's municipality only; GET only.
+    "case_audit_export": Page(Rule.STAFF, get=MANAGER_X, post=NOBODY, on={"application_id": "a_submitted"},
+                              only="GET"),
+    # Privacy: the statement is public; everyone signed in downloads their own data (GET only by use).
+    "privacy_statement": Page(Rule.PUBLIC, get=EVERYONE, post=EVERYONE),
+    "my_data_export": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
+    # OpenID Connect login: off unless configured, so everyone is sent to the password login page here
+    # (tests/test_security_oidc.py tests it on).
+    "oidc_authentication_init": Page(Rule.PUBLIC, get=NOBODY, post=NOBODY),
+    "oidc_authentication_callback": Page(Rule.PUBLIC, get=NOBODY, post=NOBODY),
+    "second_factor_verify": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
+    "second_factor_enrol": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
+    "account_security": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
+    "backup_codes_regenerate": Page(Rule.AUTHENTICATED, get=NOBODY, post=SIGNED_IN, only="POST"),
+    "second_factor_disable": Page(Rule.AUTHENTICATED, get=NOBODY, post=SIGNED_IN, only="POST"),
     "applicant_home": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "inbox": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN),
     "company_create": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN, body=company_details,

@@ -334,3 +334,13 @@ def confirms_iban_change(change, user):
 
 def cancels_iban_change(change, user):
     return change.requested_by_id == user.pk or owns_company(change.company_id, user)
+def audited_cases(user, queryset=None):
+    """Cases whose audit trail the user may export (Woo requests): those of the municipalities where
+    they are manager. Other cases are a 404."""
+    from grants.models import Application, ApplicationState
+
+    queryset = Application.objects.all() if queryset is None else queryset
+    orgs = organisation_ids(user, MANAGER)
+    if not orgs:
+        return queryset.none()
+    return queryset.filter(scheme__organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)

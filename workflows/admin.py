@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import TransitionLog
+from .models import AuditEvent, TransitionLog
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -21,3 +21,11 @@ class TransitionLogAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "content_type", "object_id", "transition", "source_state", "target_state", "actor"]
     list_filter = ["transition", "content_type"]
     list_select_related = ["actor", "content_type"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "actor", "content_type", "object_id", "case_id", "detail"]
+    list_filter = ["action", "content_type"]
+    list_select_related = ["actor", "content_type"]
+    search_fields = ["case_id", "actor__email"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from workflows import access
+from workflows import access, audit
 from workflows.access import Rule, require
 
 from ..attachments import (
@@ -136,6 +136,7 @@ def _download(request, attachment):
     # Should a browser render it anyway: no scripts, no same-origin access, no caching on shared machines.
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
+    audit.downloaded(request, attachment, case=attachment.application_id, detail=attachment.original_name)
     return response
 
 

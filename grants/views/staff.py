@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workflows import access, services
+from workflows import access, audit, services
 from workflows.access import Rule, require
 from workflows.http import perform
 
@@ -72,7 +72,9 @@ def _case_page(request, application, status=200, **forms):
 
 @require(Rule.STAFF)
 def case_detail(request, application_id):
-    return _case_page(request, _case(request, application_id))
+    application = _case(request, application_id)
+    audit.viewed(request, application, case=application)
+    return _case_page(request, application)
 
 
 def _case_action(request, application_id, service, *, success, form_class=None, form_key=None):

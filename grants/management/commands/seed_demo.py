@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applicants.models import Company, CompanyMembership, LegalForm, User
+from applicants.second_factor import DEMO_TOTP_SECRET, demo_authenticator
 from grants.demo_payments import seed_payments_demo
 from grants.eligibility import computed_amount
 from grants.models import (
@@ -144,7 +145,9 @@ class Command(BaseCommand):
             for role in roles:
                 StaffMembership.objects.create(user=user, organisation=orgs[slug], role=role)
             staff[email] = user
-        self._user("admin@grantdesk.demo", "Platform Beheer", is_staff=True, is_superuser=True)
+            demo_authenticator(user=user, secret=DEMO_TOTP_SECRET)
+        admin = self._user("admin@grantdesk.demo", "Platform Beheer", is_staff=True, is_superuser=True)
+        demo_authenticator(user=admin, secret=DEMO_TOTP_SECRET)
         schemes = {}
         for spec in _scheme_specs(today):
             ceiling = Decimal(spec.pop("ceiling"))
