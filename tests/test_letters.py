@@ -14,7 +14,6 @@ from grants.letters import letter_issue, letter_template_save, placeholder_probl
 from grants.models import DecisionLetter, LetterChannel, LetterKind, LetterTemplate, StaffRole
 from notifications.models import Outbox
 from tests.factories import (
-    PASSWORD,
     ApplicantFactory,
     ApplicationFactory,
     DecisionLetterFactory,
@@ -268,7 +267,7 @@ def test_another_municipality_cannot_mark_a_letter_posted(scheme, org_y):
 @pytest.mark.django_db
 def test_applicant_downloads_a_sent_letter_as_an_attachment(client, scheme, applicant):
     letter = DecisionLetterFactory(application__scheme=scheme, application__company=applicant.test_company)
-    client.login(email=applicant.email, password=PASSWORD)
+    client.force_login(applicant)
     response = client.get(reverse("application_letter_download", args=[letter.application_id, letter.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -311,10 +310,10 @@ def test_print_and_post_list_costs_the_same_for_1_and_50_letters(client, scheme,
                                                                 django_assert_num_queries):
     client.force_login(officer)
     DecisionLetterFactory(application__scheme=scheme, by_post=True)
-    # session, user, the officer's roles, the letters with their case, company, scheme and municipality
-    # (one join), the header's company memberships and inbox badge, and the session's renewal (savepoint,
-    # update, release).
-    with django_assert_num_queries(9) as one:
+    # session, user, the staff session's second-factor device, the officer's roles, the letters with their case,
+    # company, scheme and municipality (one join), the header's company memberships and inbox badge, and the session's
+    # renewal (savepoint, update, release).
+    with django_assert_num_queries(10) as one:
         assert len(client.get(reverse("letter_post_list")).context["letters"]) == 1
     for _ in range(49):
         DecisionLetterFactory(application__scheme=scheme, by_post=True)

@@ -86,10 +86,10 @@ def test_operations_page_costs_the_same_queries_for_1_and_50_failed_rows(admin_x
                                                                          django_assert_num_queries):
     for _ in range(failed):
         row(org_x, OutboxStatus.FAILED, last_error="451")
-    # session, user, staff roles (the rule), the counts and oldest pending (one aggregate), the
-    # paginator's failed count, the navigation's company ids, the inbox badge, the failed page with its
+    # session, user, the second-factor device, staff roles (the rule), the counts and oldest pending (one aggregate),
+    # the paginator's failed count, the navigation's company ids, the inbox badge, the failed page with its
     # recipients; then the session renewal (savepoint, update, release).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(URL).status_code == 200
 
 

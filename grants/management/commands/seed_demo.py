@@ -329,6 +329,7 @@ class Command(BaseCommand):
         Scheme.objects.filter(pk=voucher.pk).update(officer_approval_limit=Decimal("1500.00"))
         second = self._user("collega@alphen.demo", "Ruben Mulder")
         StaffMembership.objects.create(user=second, organisation=orgs["alphen"], role="officer")
+        demo_authenticator(user=second, secret=DEMO_TOTP_SECRET)
         officer = staff["behandelaar@alphen.demo"]
         user, company = applicants["73456787"]
         small = Application.objects.create(scheme=voucher, company=company, created_by=user,
