@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule: django-celery-beat does not support Django 6.1.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "notifications.tasks.outbox_relay", "schedule": 5.0},
+    # Pilot report reminders (14 days ahead and overdue), deduplicated per report, kind and due date.
+    "pilot-report-reminders": {"task": "grants.tasks.pilot_report_reminders", "schedule": 6 * 3600.0},
 }
 # Publishing must never hang a request when the broker is down: fail fast, the relay retries.
 CELERY_TASK_PUBLISH_RETRY = False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, files, messages, public, schemes_admin, staff
+from .views import applicant, files, messages, pilots, public, register, results, schemes_admin, showcase, staff
 from .views.eligibility import eligibility_check
 
 urlpatterns = [
@@ -40,6 +40,35 @@ urlpatterns = [
     path("behandeling/<int:application_id>/terugsturen/", staff.case_send_back, name="case_send_back"),
     path("behandeling/<int:application_id>/goedkeuren/", staff.case_approve, name="case_approve"),
     path("behandeling/<int:application_id>/berichten/", messages.case_message_post, name="case_message_post"),
+    # Pilot grants after the award: the grantee's and the officer's pages, results, showcase, register.
+    path("mijn/aanvragen/<int:application_id>/pilot/", pilots.pilot_detail, name="pilot_detail"),
+    path("mijn/aanvragen/<int:application_id>/pilot/rapportages/<int:report_id>/", pilots.pilot_report_edit,
+         name="pilot_report_edit"),
+    path("mijn/aanvragen/<int:application_id>/pilot/rapportages/<int:report_id>/indienen/",
+         pilots.pilot_report_submit, name="pilot_report_submit"),
+    path("mijn/aanvragen/<int:application_id>/pilot/bestanden/<int:attachment_id>/", pilots.pilot_report_file,
+         name="pilot_report_file"),
+    path("mijn/aanvragen/<int:application_id>/pilot/wijziging/", pilots.pilot_change_request,
+         name="pilot_change_request"),
+    path("mijn/aanvragen/<int:application_id>/pilot/etalage/", pilots.pilot_showcase_consent,
+         name="pilot_showcase_consent"),
+    path("behandeling/<int:application_id>/pilot/", pilots.case_pilot, name="case_pilot"),
+    path("behandeling/<int:application_id>/pilot/plan/", pilots.case_pilot_plan, name="case_pilot_plan"),
+    path("behandeling/<int:application_id>/pilot/rapportages/<int:report_id>/besluit/",
+         pilots.case_pilot_report_decide, name="case_pilot_report_decide"),
+    path("behandeling/<int:application_id>/pilot/bestanden/<int:attachment_id>/", pilots.case_pilot_report_file,
+         name="case_pilot_report_file"),
+    path("behandeling/<int:application_id>/pilot/wijziging/<int:change_id>/", pilots.case_change_request_decide,
+         name="case_change_request_decide"),
+    path("behandeling/<int:application_id>/pilot/uitlichten/", pilots.case_pilot_feature,
+         name="case_pilot_feature"),
+    path("resultaten/", results.results_dashboard, name="results_dashboard"),
+    path("resultaten/export.xlsx", results.results_export, name="results_export"),
+    path("etalage/", showcase.showcase_list, name="showcase_list"),
+    path("etalage/<int:plan_id>/", showcase.showcase_detail, name="showcase_detail"),
+    path("subsidieregister/", register.register, name="subsidy_register"),
+    path("subsidieregister.csv", register.register_csv, name="subsidy_register_csv"),
+    path("subsidieregister.json", register.register_json, name="subsidy_register_json"),
     path("beheer/regelingen/", schemes_admin.manage_scheme_list, name="manage_scheme_list"),
     path("beheer/regelingen/nieuw/", schemes_admin.manage_scheme_create, name="manage_scheme_create"),
     path("beheer/regelingen/<int:scheme_id>/", schemes_admin.manage_scheme_edit, name="manage_scheme_edit"),

@@ -25,4 +25,10 @@ EVENTS = {
     # Sent to an address that may have no account yet: email only.
     "company_invitation": Event(inbox=False),
     "message_received": Event(),
+    # Pilot grants after the award (workflows.services.pilots).
+    "pilot_report_submitted": Event(),
+    "pilot_report_decided": Event(),
+    "pilot_report_due": Event(),
+    "change_request_submitted": Event(),
+    "change_request_decided": Event(),
 }

@@ -14,9 +14,31 @@ from .applications import Application, ApplicationState, DecisionOutcome
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
+from .pilots import (
+    ChangeKind,
+    ChangeRequest,
+    ChangeState,
+    Milestone,
+    Report,
+    ReportAttachment,
+    ReportIndicator,
+    ReportingPlan,
+    ReportKind,
+    ReportState,
+)
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
 __all__ = [
+    "ChangeKind",
+    "ChangeRequest",
+    "ChangeState",
+    "Milestone",
+    "Report",
+    "ReportAttachment",
+    "ReportIndicator",
+    "ReportingPlan",
+    "ReportKind",
+    "ReportState",
     "INDICATOR_UNITS",
     "SIX_RUNG",
     "Answer",

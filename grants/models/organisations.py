@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,10 @@ class Organisation(models.Model):
         max_length=200,
         default=_("the municipal executive (college van burgemeester en wethouders)"),
         help_text=_("To whom an objection is addressed (Awb 6:4)."),
+    )
+    # Woo 3.3a: awards are published in the open subsidy register from this amount.
+    register_threshold = models.DecimalField(
+        _("publish awards in the subsidy register from"), max_digits=12, decimal_places=2, default=Decimal("2500.00")
     )
 
     class Meta:

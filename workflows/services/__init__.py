@@ -10,6 +10,23 @@ from .applications import (
     application_withdraw,
 )
 from .core import allowed_transitions, run_transition, timeline
+from .pilots import (
+    change_request_approve,
+    change_request_reject,
+    change_request_submit,
+    pilot_feature,
+    pilot_final_report_accepted,
+    pilot_milestone_accepted,
+    pilot_report_reminders,
+    report_accept,
+    report_attachment_add,
+    report_return,
+    report_save,
+    report_submit,
+    reporting_plan_adjust,
+    reporting_plan_create,
+    showcase_set_consent,
+)
 
 __all__ = [
     "allowed_transitions",
@@ -22,6 +39,21 @@ __all__ = [
     "application_submit",
     "application_supply_info",
     "application_withdraw",
+    "change_request_approve",
+    "change_request_reject",
+    "change_request_submit",
+    "pilot_feature",
+    "pilot_final_report_accepted",
+    "pilot_milestone_accepted",
+    "pilot_report_reminders",
+    "report_accept",
+    "report_attachment_add",
+    "report_return",
+    "report_save",
+    "report_submit",
+    "reporting_plan_adjust",
+    "reporting_plan_create",
     "run_transition",
+    "showcase_set_consent",
     "timeline",
 ]

@@ -25,6 +25,7 @@ from notifications.services import notify
 from ..deadlines import next_working_day, term_end
 from ..exceptions import TransitionRefused
 from .core import run_transition
+from .pilots import reporting_plan_create
 
 
 def _staff(application, role):
@@ -208,6 +209,7 @@ def application_approve(*, application_id, actor):
             budget.budget_release_reservation(application=app, actor=actor, reason=app.proposed_outcome)
         # What this decision leaves unused flows to the next applications in line.
         app.save()
+        reporting_plan_create(application=app)  # pilot and chain awards only (workflows.services.pilots)
         budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
         notify(event="decision_made", recipients=_company_users(app),
                context={**_context(app), "outcome": app.proposed_outcome,
