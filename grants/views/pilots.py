@@ -170,7 +170,6 @@ def _case_pilot_page(request, plan, status=200, invalid=None, **forms):
 
 
 @require(Rule.STAFF)
-@require_GET
 def case_pilot(request, application_id):
     return _case_pilot_page(request, _staff_plan(request, application_id))
 
