@@ -2,6 +2,7 @@
 accepted | returned -> submitted), change requests and the report reminders."""
 
 import datetime
+import io
 from decimal import Decimal
 from unittest import mock
 
@@ -298,3 +299,17 @@ def test_officer_returns_a_report_through_the_page(client, pilot):
     report.refresh_from_db()
     assert report.state == "returned"
     assert client.get(reverse("case_pilot", args=[pilot.application_id])).status_code == 200
+
+
+def test_demo_region_has_running_and_finished_pilots_and_showcase_content():
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    plans = {plan.application.title: plan for plan in ReportingPlan.objects.select_related("application")}
+    running, finished = plans["Statiegeldkratten voor de Goudse horeca"], plans["Repair café voor kleine apparaten"]
+    assert running.reports.filter(kind="progress", state="submitted").exists()
+    assert running.application.change_requests.filter(state="submitted").exists()
+    assert finished.reports.get(kind="final").state == "accepted"
+    assert finished.milestones.exclude(tranche_released_on=None).exists()
+    assert running.showcase_consent and finished.showcase_consent and finished.featured

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applicants.models import Company, CompanyMembership, LegalForm, User
+from grants.demo_pilots import seed_pilots
 from grants.eligibility import computed_amount
 from grants.models import (
     Application,
@@ -160,6 +161,7 @@ class Command(BaseCommand):
             applicants.setdefault(slug, (user, company))
             applicants[kvk] = (user, company)
         self._cases(schemes, applicants, staff)
+        seed_pilots(command=self, orgs=orgs, staff=staff)
 
     def _cases(self, schemes, applicants, staff):
         """Cases in every state so far, all through the real transition services: Alphen's voucher
