@@ -4,7 +4,7 @@ Never the name of a natural person: a sole trader's pilot shows no company name.
 from django.db.models import F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
-from .models import Report, ReportingPlan, ReportState
+from .models import ApplicationState, Report, ReportingPlan, ReportState
 from .register import NATURAL_PERSON_FORMS
 
 
@@ -16,7 +16,8 @@ def _latest_accepted(field):
 def showcase_pilots(*, municipality=None, strategy=""):
     """Opted-in pilots with their R-strategy (the latest accepted report's, else the application's
     target rung), filterable by municipality and strategy; one query."""
-    queryset = (ReportingPlan.objects.filter(showcase_consent=True)
+    # Only running or finished awards: an award that is no longer standing leaves the showcase.
+    queryset = (ReportingPlan.objects.filter(showcase_consent=True, application__state=ApplicationState.AWARDED)
                 .select_related("application__scheme__organisation", "application__company")
                 .annotate(strategy=Coalesce(NullIf(_latest_accepted("rung_achieved"), Value("")),
                                             NullIf(F("application__target_rung"), Value(""))),

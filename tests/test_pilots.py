@@ -10,6 +10,8 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grants.models import (
@@ -313,3 +315,50 @@ def test_demo_region_has_running_and_finished_pilots_and_showcase_content():
     assert finished.reports.get(kind="final").state == "accepted"
     assert finished.milestones.exclude(tranche_released_on=None).exists()
     assert running.showcase_consent and finished.showcase_consent and finished.featured
+
+
+@pytest.mark.parametrize("event, context", [
+    ("pilot_report_submitted", {}),
+    ("pilot_report_decided", {"outcome": "returned", "comment": "Meer cijfers."}),
+    ("pilot_report_due", {"reminder": "overdue"}),
+    ("change_request_submitted", {}),
+    ("change_request_decided", {"outcome": "approved", "comment": ""}),
+])
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_pilot_notifications_render_in_both_languages(event, context, language):
+    from notifications.services import render_message
+
+    row = Outbox(event=event, language=language, url="/mijn/", context={
+        "reference": "GOU-2026-00007", "title": "Statiegeldkratten", "scheme_nl": "Pilot", "scheme_en": "Pilot",
+        "organisation": "Gemeente Gouda", "kind_nl": "voortgangsrapportage", "kind_en": "progress report",
+        "due_on": "2026-12-24", **context})
+    subject, text, html = render_message(row)
+    assert "GOU-2026-00007" in subject and "GOU-2026-00007" in text and "<p>" in html
+    if event == "pilot_report_due":
+        assert ("24 december 2026" if language == "nl" else "24 December 2026") in text
+
+
+def test_the_beat_task_sends_the_reminders(pilot):
+    from grants.tasks import pilot_report_reminders
+
+    report = first_progress(pilot)
+    with time_machine.travel(report.due_on - datetime.timedelta(days=14)):
+        assert pilot_report_reminders() == 1
+
+
+def test_officers_pilot_page_costs_the_same_queries_for_few_and_many_reports(client, org_x):
+    officer = factories.make_staff(org_x, StaffRole.OFFICER)
+    client.force_login(officer)
+
+    def count(months):
+        scheme = factories.SchemeFactory(organisation=org_x, kind=SchemeKind.PILOT, max_amount=Decimal("50000"),
+                                         progress_report_months=months)
+        plan = factories.awarded_pilot(scheme=scheme)
+        services.change_request_submit(application_id=plan.application_id, actor=factories.make_member(
+            plan.application.company), kind="change_activities", description="Anders.")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("case_pilot", args=[plan.application_id])).status_code == 200
+        return plan.reports.count(), len(captured.captured_queries)
+
+    (few_reports, few), (many_reports, many) = count(6), count(1)
+    assert few_reports < many_reports and few == many
