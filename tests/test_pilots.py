@@ -362,3 +362,19 @@ def test_officers_pilot_page_costs_the_same_queries_for_few_and_many_reports(cli
 
     (few_reports, few), (many_reports, many) = count(6), count(1)
     assert few_reports < many_reports and few == many
+
+
+def test_administrator_sets_the_reporting_plan_defaults_of_a_pilot_scheme(client, org_x):
+    from tests.test_scheme_management import scheme_data
+
+    client.force_login(factories.make_staff(org_x, StaffRole.ADMINISTRATOR))
+    data = scheme_data(org_x, kind="pilot", code="pilot-a", progress_report_months="6",
+                       milestone_tranche_percentage="30", final_report_weeks="")
+    assert client.post(reverse("manage_scheme_create"), data).status_code == 302
+    scheme = org_x.schemes.get(code="pilot-a")
+    # An empty field keeps the default (a final report 8 weeks after the end).
+    assert (scheme.progress_report_months, scheme.milestone_tranche_percentage, scheme.final_report_weeks) == (
+        6, 30, 8)
+    data = scheme_data(org_x, kind="pilot", code="pilot-b", milestone_tranche_percentage="101")
+    response = client.post(reverse("manage_scheme_create"), data)
+    assert response.status_code == 200 and response.context["form"].errors["milestone_tranche_percentage"]
