@@ -56,6 +56,16 @@ def register_row(application):
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet will not run as a formula (CSV injection): such text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -66,7 +76,7 @@ def stream_csv(queryset):
     yield writer.writerow(COLUMNS)
     for application in queryset.iterator(chunk_size=CHUNK):
         row = register_row(application)
-        yield writer.writerow([row[column] for column in COLUMNS])
+        yield writer.writerow([spreadsheet_safe(row[column]) for column in COLUMNS])
 
 
 def stream_json(queryset):

@@ -15,6 +15,7 @@ from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from .models import SIX_RUNG, Indicator, Report, ReportIndicator, ReportState, RLadder
+from .register import spreadsheet_safe
 
 # Per group: (values() field, label field(s)).
 DIMENSIONS = {
@@ -108,13 +109,15 @@ def results_workbook(organisation_ids, language="nl"):
         sheet = workbook.create_sheet(title[:31])
         sheet.append(headers)
         for total in indicator_totals(organisation_ids, dimension, language):
-            sheet.append([total.group, total.indicator_label, total.unit, total.planned, total.realised, total.pilots,
+            sheet.append([spreadsheet_safe(total.group), total.indicator_label, total.unit, total.planned,
+                          total.realised, total.pilots,
                           total.costs, total.cost_per_unit, total.cost_unit])
     sheet = workbook.create_sheet(_("Lessons learned")[:31])
     sheet.append([_("Reference"), _("Municipality"), _("Report"), _("Lessons learned")])
     for report in lessons_learned(organisation_ids, limit=1000):
-        sheet.append([report.application.reference, report.application.scheme.organisation.name,
-                      str(report.get_kind_display()), report.lessons_learned])
+        sheet.append([spreadsheet_safe(value) for value in (
+            report.application.reference, report.application.scheme.organisation.name,
+            str(report.get_kind_display()), report.lessons_learned)])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -111,3 +111,10 @@ def test_register_query_count_is_the_same_for_1_and_50_awards(client, scheme, dj
     for _ in range(49):
         award(scheme, "3000.00")
     assert count() == one
+
+
+def test_csv_download_never_turns_an_activity_into_a_formula(client, scheme):
+    application = award(scheme, "3000.00")
+    type(application).objects.filter(pk=application.pk).update(title="=1+1")
+    text = b"".join(client.get(reverse("subsidy_register_csv")).streaming_content).decode()
+    assert ";'=1+1;" in text

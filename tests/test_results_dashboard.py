@@ -120,3 +120,12 @@ def test_xlsx_export_holds_the_same_totals(client, org_x, scheme):
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     co2 = [row for row in rows[1:] if row[2] == "kg" and Decimal(str(row[4])) == Decimal("12000.50")]
     assert len(co2) == 1 and len(workbook.worksheets) == 4
+
+
+def test_xlsx_export_never_turns_a_grantees_text_into_a_formula(client, org_x, scheme):
+    plan = factories.awarded_pilot(scheme=scheme)
+    factories.accepted_report(plan, realised={"co2_avoided": Decimal("1")}, lessons='=HYPERLINK("http://x","y")')
+    client.force_login(factories.make_staff(org_x, StaffRole.MANAGER))
+    workbook = load_workbook(BytesIO(client.get(reverse("results_export")).content))
+    cell = workbook.worksheets[-1]["D2"]
+    assert cell.data_type == "s" and cell.value == "'=HYPERLINK(\"http://x\",\"y\")"
