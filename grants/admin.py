@@ -6,7 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.admin import ReadOnlyAdmin
 
-from .models import Application, Budget, LedgerEntry, Organisation, Scheme, SchemeQuestion, StaffMembership
+from .models import (
+    Application,
+    Budget,
+    ChangeRequest,
+    LedgerEntry,
+    Organisation,
+    Report,
+    Scheme,
+    SchemeQuestion,
+    StaffMembership,
+)
 from .services import scheme_set_ceiling
 
 
@@ -93,3 +103,21 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "budget", "kind", "amount", "application", "idempotency_key"]
     list_filter = ["kind"]
     list_select_related = ["budget__scheme", "application"]
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    """Pilot reports change only through workflows.services.pilots."""
+
+    list_display = ["application", "kind", "state", "due_on", "submitted_at", "decided_at"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["application"]
+    search_fields = ["application__reference"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["application", "kind", "state", "submitted_at", "decided_at"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["application"]
+    search_fields = ["application__reference"]

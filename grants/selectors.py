@@ -87,7 +87,7 @@ def first_come_place(application):
             "short": application.requested_amount - reserved}
 
 
-def reports_due(*, on, days):
+def reports_due(on, days):
     """Pilot reports not yet submitted (due, or returned to the grantee) whose due date is at most
     ``days`` days after ``on``: overdue ones included. For reminders (the report-due beat job and the
     notifications' reminder overview); the application, scheme and company are joined."""
