@@ -378,3 +378,32 @@ def test_administrator_sets_the_reporting_plan_defaults_of_a_pilot_scheme(client
     data = scheme_data(org_x, kind="pilot", code="pilot-b", milestone_tranche_percentage="101")
     response = client.post(reverse("manage_scheme_create"), data)
     assert response.status_code == 200 and response.context["form"].errors["milestone_tranche_percentage"]
+
+
+def test_a_submitted_report_cannot_be_changed_through_the_page(client, pilot):
+    report = first_progress(pilot)
+    fill(report, pilot.grantee)
+    services.report_submit(report_id=report.pk, actor=pilot.grantee)
+    client.force_login(pilot.grantee)
+    url = reverse("pilot_report_edit", args=[pilot.application_id, report.pk])
+    response = client.post(url, {"narrative": "Overschreven."})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.narrative == "Eerste partij hout hergebruikt." and report.state == "submitted"
+    assert "Eerste partij hout hergebruikt." in client.get(url).content.decode()
+
+
+def test_grantees_pilot_page_costs_the_same_queries_for_few_and_many_reports(client, org_x):
+    grantee = factories.ApplicantFactory()
+    client.force_login(grantee)
+
+    def count(months):
+        scheme = factories.SchemeFactory(organisation=org_x, kind=SchemeKind.PILOT, max_amount=Decimal("50000"),
+                                         progress_report_months=months)
+        plan = factories.awarded_pilot(scheme=scheme, company=grantee.test_company, created_by=grantee)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("pilot_detail", args=[plan.application_id])).status_code == 200
+        return plan.reports.count(), len(captured.captured_queries)
+
+    (few_reports, few), (many_reports, many) = count(6), count(1)
+    assert few_reports < many_reports and few == many
