@@ -284,6 +284,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-digests": {"task": "notifications.tasks.outbox_digest_send", "schedule": crontab(minute=30, hour=7)},
     # Nightly: anonymise the applications whose retention period ended (privacy/services.py).
     "retention-apply": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=17)},
+    # Pilot report reminders (14 days ahead and overdue), deduplicated per report, kind and due date.
+    "pilot-report-reminders": {"task": "grants.tasks.pilot_report_reminders", "schedule": 6 * 3600.0},
 }
 # Publishing must never hang a request when the broker is down: fail fast, the relay retries.
 CELERY_TASK_PUBLISH_RETRY = False

@@ -10,11 +10,13 @@ from .models import (
     Application,
     Award,
     Budget,
+    ChangeRequest,
     LedgerEntry,
     Objection,
     Organisation,
     PaymentAccount,
     PaymentBatch,
+    Report,
     Scheme,
     SchemeQuestion,
     StaffMembership,
@@ -120,6 +122,14 @@ class ObjectionAdmin(ReadOnlyAdmin):
 
     list_display = ["application", "decision_kind", "state", "outcome", "late", "decision_due_on"]
     list_filter = ["state", "outcome", "late"]
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    """Pilot reports change only through workflows.services.pilots."""
+
+    list_display = ["application", "kind", "state", "due_on", "submitted_at", "decided_at"]
+    list_filter = ["kind", "state"]
     list_select_related = ["application"]
     search_fields = ["application__reference"]
 
@@ -137,3 +147,11 @@ class AwardAdmin(ReadOnlyAdmin):
 class PaymentBatchAdmin(ReadOnlyAdmin):
     list_display = ["reference", "organisation", "state", "execution_date", "paid_on"]
     list_filter = ["state", "organisation"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["application", "kind", "state", "submitted_at", "decided_at"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["application"]
+    search_fields = ["application__reference"]

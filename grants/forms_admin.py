@@ -14,6 +14,11 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTACHMENT_CHOICES = [(value, label) for value, label in AttachmentKind.choices if value != AttachmentKind.ANSWER]
 
 
+# The reporting plan defaults of pilot and chain schemes (grants.models.pilots).
+PILOT_PLAN_FIELDS = ("progress_report_months", "final_report_weeks", "determination_request_weeks",
+                     "milestone_tranche_percentage")
+
+
 class SchemeForm(forms.ModelForm):
     """Every setting of a scheme. The ceiling is not a model field: the view sets it through
     grants.services.scheme_set_ceiling (a ledger entry), which this form checks first."""
@@ -51,7 +56,7 @@ class SchemeForm(forms.ModelForm):
             "advance_percentage", "max_awards_per_company", "costs_after_application_only",
             "max_employees", "allowed_legal_forms", "eligible_municipalities", "excluded_sbi_codes",
             "min_partners", "max_partners", "min_business_partners", "required_rung", "require_rung_up",
-            "required_attachments", "officer_approval_limit",
+            "required_attachments", "officer_approval_limit", *PILOT_PLAN_FIELDS,
         ]
         widgets = {
             "opens_on": DATE_WIDGET,
@@ -67,6 +72,8 @@ class SchemeForm(forms.ModelForm):
         ).order_by("name")
         if self.budget is not None:
             self.fields["budget_ceiling"].initial = self.budget.ceiling
+        for name in PILOT_PLAN_FIELDS:  # only pilot and chain schemes use them: left empty, the default holds
+            self.fields[name].required = False
 
     @property
     def budget(self):
@@ -87,6 +94,9 @@ class SchemeForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in PILOT_PLAN_FIELDS:
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = Scheme._meta.get_field(name).default
         opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
             self.add_error("closes_on", _("The scheme cannot close before it opens."))

@@ -85,3 +85,14 @@ def first_come_place(application):
     reserved = reserved_for(application)
     return {"position": counts["ahead"] + 1, "total": counts["total"], "reserved": reserved,
             "short": application.requested_amount - reserved}
+
+
+def reports_due(on, days):
+    """Pilot reports not yet submitted (due, or returned to the grantee) whose due date is at most
+    ``days`` days after ``on``: overdue ones included. For reminders (the report-due beat job and the
+    notifications' reminder overview); the application, scheme and company are joined."""
+    from .models import Report, ReportState
+
+    return (Report.objects.filter(state__in=[ReportState.DUE, ReportState.RETURNED],
+                                  due_on__lte=on + timedelta(days=days))
+            .select_related("application__scheme__organisation", "application__company").order_by("due_on", "pk"))

@@ -58,6 +58,13 @@ EVENTS = {
     "revocation_awaiting_approval": Event(),
     "batch_awaiting_approval": Event(),
     "iban_change_requested": Event(legal_effect=True),
+    # Pilot grants after the award (workflows.services.pilots).
+    "pilot_report_submitted": Event(),
+    "pilot_report_decided": Event(),
+    "pilot_report_due": Event(),
+    "change_request_submitted": Event(),
+    "change_request_decided": Event(),
+    "final_report_accepted": Event(),
 }
 
 # Categories a user may set to the digest (ACCOUNT is never held).

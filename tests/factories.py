@@ -397,3 +397,48 @@ class PilotSchemeFactory(SchemeFactory):
     max_amount = Decimal("100000.00")
     direct_determination_threshold = Decimal("25000.00")
     advance_percentage = 80
+# --- pilot grants after the award ----------------------------------------------------------------
+
+
+def awarded_pilot(*, scheme=None, company=None, created_by=None, amount=Decimal("20000.00"), indicators=None,
+                  starts_on=None, ends_on=None, decided_at=None, **scheme_kwargs):
+    """An awarded pilot application with its reporting plan (workflows.services.pilots), as the award
+    would leave it: test setup places the application in ``awarded`` directly."""
+    from grants.models import PlannedIndicator
+    from workflows.services.pilots import reporting_plan_create
+
+    today = timezone.localdate()
+    scheme = scheme or SchemeFactory(kind=SchemeKind.PILOT, min_amount=Decimal("5000.00"),
+                                     max_amount=Decimal("50000.00"), **scheme_kwargs)
+    application = ApplicationFactory(
+        scheme=scheme, submitted=True, state=ApplicationState.AWARDED, requested_amount=amount,
+        awarded_amount=amount, proposed_outcome=DecisionOutcome.AWARD, decided_at=decided_at or timezone.now(),
+        starts_on=starts_on or today, ends_on=ends_on or today + datetime.timedelta(days=365),
+        target_rung="R3", current_rung="R8", location="Bedrijventerrein Noord",
+        **({"company": company} if company else {}), **({"created_by": created_by} if created_by else {}))
+    indicators = indicators or {"co2_avoided": Decimal("10000"), "waste_avoided": Decimal("5000")}
+    for indicator, planned in indicators.items():
+        PlannedIndicator.objects.create(application=application, indicator=indicator, planned=planned)
+    return reporting_plan_create(application=application)
+
+
+def set_report_state(report, state, **fields):
+    """Test setup only: place a report in a state (the protected FSM field refuses assignment)."""
+    from grants.models import Report
+
+    Report.objects.filter(pk=report.pk).update(state=state, **fields)
+    report.refresh_from_db()
+    return report
+
+
+def accepted_report(plan, *, kind="final", realised=None, costs=Decimal("10000.00"), rung="R3",
+                    lessons="Samenwerken met de keten kost tijd."):
+    """The plan's report of ``kind`` filled in and accepted, with ``realised`` {indicator: value}."""
+    from grants.models import INDICATOR_UNITS, ReportIndicator
+
+    report = plan.reports.filter(kind=kind).order_by("-due_on").first()
+    for indicator, value in (realised or {}).items():
+        ReportIndicator.objects.update_or_create(report=report, indicator=indicator,
+                                                 defaults={"realised": value, "unit": INDICATOR_UNITS[indicator]})
+    return set_report_state(report, "accepted", narrative="Gedaan.", costs_spent=costs, rung_achieved=rung,
+                            lessons_learned=lessons, decided_at=timezone.now())

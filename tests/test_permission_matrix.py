@@ -177,6 +177,19 @@ def letter_texts(world):
     return {"body_nl": DEFAULT_BODIES["award"]["nl"] + "\n\nSucces!", "body_en": DEFAULT_BODIES["award"]["en"]}
 
 
+def pilot_report_draft(world):
+    return {"narrative": "De eerste partij hout is hergebruikt.", "rung_achieved": "R3", "lessons_learned": "",
+            "costs_spent": "2500.00", "realised_co2_avoided": "1200", "realised_waste_avoided": ""}
+
+
+def pilot_plan_adjusted(world):
+    body = {"determination_request_due_on": "2099-06-30"}
+    for report in world.pilot_a.reports.filter(state__in=["due", "returned"]):
+        body[f"due_{report.pk}"] = "2099-01-15"
+    return body
+
+
+PILOT_A = {"application_id": "pilot_a_application"}
 PAGES = {
     # Public pages: anyone, signed in or not. Signed-in users are redirected away from the
     # register and login pages; empty POSTs re-show the forms.
@@ -411,6 +424,41 @@ PAGES = {
     "budget_dashboard": Page(Rule.MANAGER, get=MANAGER_X | {"manager_y"}, post=MANAGER_X | {"manager_y"}),
     "budget_export": Page(Rule.MANAGER, get=MANAGER_X | {"manager_y"}, post=NOBODY, only="GET",
                           on={"what": "ledger", "fmt": "csv"}),
+    # Pilot grants after the award (company A's pilot in X). Those who act for A see its pilot page, draft
+    # and submit its reports, download their files, request changes and set the showcase consent; B gets a
+    # 404, staff a 403.
+    "pilot_detail": Page(Rule.APPLICANT, get=APPLICANT_A, post=NOBODY, only="GET", on=PILOT_A),
+    "pilot_report_edit": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A,
+                              on={**PILOT_A, "report_id": "pilot_report_due"}, body=pilot_report_draft, changes=True),
+    "pilot_report_submit": Action(Rule.APPLICANT, by=APPLICANT_A, on={**PILOT_A, "report_id": "pilot_report_ready"}),
+    "pilot_report_file": Page(Rule.APPLICANT, get=APPLICANT_A, post=NOBODY, only="GET",
+                              on={**PILOT_A, "attachment_id": "pilot_report_file"}),
+    "pilot_change_request": Action(Rule.APPLICANT, by=APPLICANT_A, on=PILOT_A,
+                                   body={"kind": "change_activities", "description": "Een extra ketenpartner."}),
+    "pilot_showcase_consent": Action(Rule.APPLICANT, by=APPLICANT_A, on=PILOT_A,
+                                     body={"consent": "on", "summary": "Hout krijgt een tweede leven."}),
+    # X's officers and managers see the pilot; the officer adjusts the plan and decides on reports and change
+    # requests (the manager's attempt is turned down); both may feature it in the showcase.
+    "case_pilot": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X, on=PILOT_A),
+    "case_pilot_plan": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on=PILOT_A, body=pilot_plan_adjusted),
+    "case_pilot_report_decide": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X,
+                                       on={**PILOT_A, "report_id": "pilot_report_submitted"},
+                                       body=lambda w: {f"report-{w.pilot_report_submitted.pk}-decision": "accept"}),
+    "case_pilot_report_file": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=NOBODY, only="GET",
+                                   on={**PILOT_A, "attachment_id": "pilot_report_file"}),
+    "case_change_request_decide": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X,
+                                         on={**PILOT_A, "change_id": "pilot_change_request"},
+                                         body=lambda w: {f"change-{w.pilot_change_request.pk}-decision": "approve"}),
+    "case_pilot_feature": Action(Rule.STAFF, by=CASE_HANDLERS_X, on=PILOT_A, body={"featured": "on"}),
+    # The results dashboard and its export: every manager, each for their own municipalities.
+    "results_dashboard": Page(Rule.MANAGER, get=MANAGER_X | {"manager_y"}, post=NOBODY, only="GET"),
+    "results_export": Page(Rule.MANAGER, get=MANAGER_X | {"manager_y"}, post=NOBODY, only="GET"),
+    # Public: the showcase (opted-in pilots only) and the open subsidy register with its downloads.
+    "showcase_list": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
+    "showcase_detail": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET", on={"plan_id": "pilot_a"}),
+    "subsidy_register": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
+    "subsidy_register_csv": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
+    "subsidy_register_json": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).
@@ -607,6 +655,33 @@ def build_payments_world(w):
                                                 new_iban="NL69INGB0123456789", requested_by=second_owner_b)
     w.csv = "csv"
     w.ledger = "ledger"
+    build_pilot(w)
+    return w
+
+
+def build_pilot(w):
+    """Company A's awarded pilot in X, opted in to the showcase: a due report, one ready to submit, a
+    submitted one with a file, and a change request awaiting the officer."""
+    from grants.models import ReportAttachment, ReportingPlan, SchemeKind
+    from workflows import services
+
+    scheme = factories.SchemeFactory(organisation=w.org_x, kind=SchemeKind.PILOT, max_amount=50000,
+                                     progress_report_months=3)
+    w.pilot_a = factories.awarded_pilot(scheme=scheme, company=w.company_a, created_by=w.applicant_a)
+    ReportingPlan.objects.filter(pk=w.pilot_a.pk).update(showcase_consent=True)
+    w.pilot_a_application = w.pilot_a.application
+    w.pilot_report_due, w.pilot_report_ready, w.pilot_report_submitted = w.pilot_a.reports.order_by("due_on")[:3]
+    for report in (w.pilot_report_ready, w.pilot_report_submitted):
+        services.report_save(report_id=report.pk, actor=w.applicant_a, narrative="Gedaan.", rung_achieved="R3",
+                             lessons_learned="", costs_spent=None, realised={})
+    services.report_submit(report_id=w.pilot_report_submitted.pk, actor=w.applicant_a)
+    w.pilot_report_file = ReportAttachment.objects.create(
+        report=w.pilot_report_submitted, original_name="foto.pdf", content_type="application/pdf",
+        size=len(factories.PDF_BYTES), uploaded_by=w.applicant_a,
+        file=SimpleUploadedFile("foto.pdf", factories.PDF_BYTES))
+    w.pilot_change_request = services.change_request_submit(
+        application_id=w.pilot_a_application.pk, actor=w.applicant_a, kind="change_budget",
+        description="Meer budget voor materiaal.")
 
 
 HANDLER = Client(enforce_csrf_checks=False).handler

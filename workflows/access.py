@@ -279,7 +279,7 @@ def staff_batches(user, queryset=None):
 
 
 def managed_organisation_ids(user):
-    """Municipalities whose budgets the user answers for (manager)."""
+    """Municipalities whose budgets and pilot results the user answers for (manager)."""
     return organisation_ids(user, MANAGER)
 
 
@@ -344,3 +344,35 @@ def audited_cases(user, queryset=None):
     if not orgs:
         return queryset.none()
     return queryset.filter(scheme__organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
+# --- pilots after the award (grants.models.pilots) -----------------------------------------------
+
+
+def acts_for_grantee(obj, user):
+    """A report or change request of an award to a company the user acts for."""
+    return obj.application.company_id in company_ids(user)
+
+
+def handles_grant(obj, user):
+    """An officer of the awarding municipality, never for a company they are a member of."""
+    application = obj.application
+    return has_role(user, application.scheme.organisation_id, OFFICER) and not _conflict_of_interest(application, user)
+
+
+def own_pilots(user, queryset=None):
+    """Reporting plans of awards to the companies the user acts for."""
+    from grants.models import ReportingPlan
+
+    queryset = ReportingPlan.objects.all() if queryset is None else queryset
+    return queryset.filter(application__company_id__in=company_ids(user))
+
+
+def staff_pilots(user, queryset=None):
+    """Reporting plans of the municipalities where the user is officer or manager."""
+    from grants.models import ReportingPlan
+
+    queryset = ReportingPlan.objects.all() if queryset is None else queryset
+    return queryset.filter(application__scheme__organisation_id__in=organisation_ids(user, *CASE_ROLES))
+
+
+def may_feature_pilots(user, organisation_id):
+    return has_role(user, organisation_id, *CASE_ROLES)

@@ -15,9 +15,29 @@ from .applicant import (
     localised,
     question_choices,
 )
+from .pilots import (
+    ChangeDecisionForm,
+    ChangeRequestForm,
+    FeatureForm,
+    PlanAdjustForm,
+    RegisterFilterForm,
+    ReportDecisionForm,
+    ReportForm,
+    ShowcaseConsentForm,
+    ShowcaseFilterForm,
+)
 from .staff import InfoRequestForm, NotConsideredForm, ProposalForm, QueueFilterForm, SendBackForm
 
 __all__ = [
+    "ChangeDecisionForm",
+    "ChangeRequestForm",
+    "FeatureForm",
+    "PlanAdjustForm",
+    "RegisterFilterForm",
+    "ReportDecisionForm",
+    "ReportForm",
+    "ShowcaseConsentForm",
+    "ShowcaseFilterForm",
     "ApplicationCreateForm",
     "CircularForm",
     "CostLineFormSet",

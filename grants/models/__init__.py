@@ -28,6 +28,18 @@ from .payments import (
     PaymentInstruction,
     PaymentKind,
 )
+from .pilots import (
+    ChangeKind,
+    ChangeRequest,
+    ChangeState,
+    Milestone,
+    Report,
+    ReportAttachment,
+    ReportIndicator,
+    ReportingPlan,
+    ReportKind,
+    ReportState,
+)
 from .schemes import DistributionMethod, Scheme, SchemeKind
 
 __all__ = [
@@ -51,6 +63,16 @@ __all__ = [
     "Recovery",
     "RecoveryMethod",
     "RecoveryState",
+    "ChangeKind",
+    "ChangeRequest",
+    "ChangeState",
+    "Milestone",
+    "Report",
+    "ReportAttachment",
+    "ReportIndicator",
+    "ReportingPlan",
+    "ReportKind",
+    "ReportState",
     "INDICATOR_UNITS",
     "SIX_RUNG",
     "Answer",

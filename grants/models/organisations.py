@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,10 @@ class Organisation(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Where an appeal against a decision on an objection is lodged, e.g. Rechtbank Den Haag."),
+    )
+    # Woo 3.3a: awards are published in the open subsidy register from this amount.
+    register_threshold = models.DecimalField(
+        _("publish awards in the subsidy register from"), max_digits=12, decimal_places=2, default=Decimal("2500.00")
     )
 
     class Meta:

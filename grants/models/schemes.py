@@ -97,6 +97,18 @@ class Scheme(models.Model):
         help_text=_("Proposals up to this amount are approved by a second officer, above it by a manager. "
                     "0: a manager approves every proposal."),
     )
+    # Reporting plan defaults for pilot and chain schemes (grants.models.pilots, made at the award).
+    progress_report_months = models.PositiveSmallIntegerField(
+        _("a progress report every (months)"), default=3, help_text=_("0: no progress reports.")
+    )
+    final_report_weeks = models.PositiveSmallIntegerField(_("final report due (weeks after the end)"), default=8)
+    determination_request_weeks = models.PositiveSmallIntegerField(
+        _("apply for the final determination within (weeks after the end)"), default=13
+    )
+    milestone_tranche_percentage = models.PositiveSmallIntegerField(
+        _("payment tranche per accepted milestone (% of the award)"), default=0, validators=[MaxValueValidator(100)],
+        help_text=_("0: milestones release no payment."),
+    )
 
     objects = SchemeQuerySet.as_manager()
 

@@ -21,12 +21,7 @@ from .awards import (
     recovery_set_off,
 )
 from .core import allowed_transitions, run_transition, timeline
-from .letters import (
-    application_extend,
-    application_register_default_notice,
-    letter_mark_posted,
-    post_list_for,
-)
+from .letters import application_extend, application_register_default_notice, letter_mark_posted, post_list_for
 from .objections import (
     objection_decide,
     objection_declare_inadmissible,
@@ -49,6 +44,23 @@ from .payments import (
     iban_change_cancel,
     iban_change_confirm,
     iban_change_request,
+)
+from .pilots import (
+    change_request_approve,
+    change_request_reject,
+    change_request_submit,
+    pilot_feature,
+    pilot_final_report_accepted,
+    pilot_milestone_accepted,
+    pilot_report_reminders,
+    report_accept,
+    report_attachment_add,
+    report_return,
+    report_save,
+    report_submit,
+    reporting_plan_adjust,
+    reporting_plan_create,
+    showcase_set_consent,
 )
 
 __all__ = [
@@ -75,6 +87,9 @@ __all__ = [
     "batch_cancel",
     "batch_mark_paid",
     "batch_prepare",
+    "change_request_approve",
+    "change_request_reject",
+    "change_request_submit",
     "draw_perform",
     "draw_publish",
     "iban_change_cancel",
@@ -93,9 +108,21 @@ __all__ = [
     "objection_send_back",
     "objection_supply_grounds",
     "objection_window",
+    "pilot_feature",
+    "pilot_final_report_accepted",
+    "pilot_milestone_accepted",
+    "pilot_report_reminders",
     "post_list_for",
     "recovery_register_payment",
     "recovery_set_off",
+    "report_accept",
+    "report_attachment_add",
+    "report_return",
+    "report_save",
+    "report_submit",
+    "reporting_plan_adjust",
+    "reporting_plan_create",
     "run_transition",
+    "showcase_set_consent",
     "timeline",
 ]

@@ -32,6 +32,7 @@ from ..deadlines import next_working_day, term_end
 from ..exceptions import TransitionRefused
 from .awards import award_create
 from .core import run_transition
+from .pilots import reporting_plan_create
 
 
 def _staff(application, role):
@@ -265,6 +266,7 @@ def application_approve(*, application_id, actor):
                                               reason=app.rejection_reason or app.proposed_outcome)
         # What this decision leaves unused flows to the next applications in line.
         app.save()
+        reporting_plan_create(application=app)  # pilot and chain awards only (workflows.services.pilots)
         budget.budget_reflow(scheme_id=app.scheme_id, actor=actor)
         letter = letter_issue(application=app, kind=decision_letter_kind(app), actor=actor)
         notify(event="decision_made", recipients=_company_users(app),

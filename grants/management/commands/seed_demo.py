@@ -12,6 +12,7 @@ from django.utils import timezone
 from applicants.models import Company, CompanyMembership, LegalForm, User
 from applicants.second_factor import DEMO_TOTP_SECRET, demo_authenticator
 from grants.demo_payments import seed_payments_demo
+from grants.demo_pilots import seed_pilots
 from grants.eligibility import computed_amount
 from grants.models import (
     Application,
@@ -170,6 +171,7 @@ class Command(BaseCommand):
         self._cases(schemes, applicants, staff)
         self._assessment(orgs, schemes, applicants, staff)
         self._letters(schemes, applicants, staff)
+        seed_pilots(command=self, orgs=orgs, staff=staff)
 
     def _cases(self, schemes, applicants, staff):
         """Cases in every state so far, all through the real transition services: Alphen's voucher
