@@ -15,6 +15,18 @@ from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
 from .circular import INDICATOR_UNITS, SIX_RUNG, Indicator, RLadder
 from .organisations import Organisation, ReferenceCounter, StaffMembership, StaffRole
 from .schemes import DistributionMethod, Scheme, SchemeKind
+from .vouchers import (
+    Payee,
+    Provider,
+    ProviderChoice,
+    ProviderMembership,
+    Redemption,
+    RedemptionOutcome,
+    Voucher,
+    VoucherLookup,
+    VoucherState,
+    VoucherTerms,
+)
 
 __all__ = [
     "INDICATOR_UNITS",
@@ -45,4 +57,14 @@ __all__ = [
     "SchemeKind",
     "StaffMembership",
     "StaffRole",
+    "Payee",
+    "Provider",
+    "ProviderChoice",
+    "ProviderMembership",
+    "Redemption",
+    "RedemptionOutcome",
+    "Voucher",
+    "VoucherLookup",
+    "VoucherState",
+    "VoucherTerms",
 ]
