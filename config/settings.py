@@ -192,7 +192,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule: django-celery-beat does not support Django 6.1.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "notifications.tasks.outbox_relay", "schedule": 5.0},
+    # Daily: voucher expiry reminders (30 and 7 days) and the expiry of unredeemed vouchers.
+    "voucher-expiry": {"task": "grants.tasks.voucher_expiry", "schedule": 60 * 60 * 6.0},
 }
+# The provider's code lookup: at most this many lookups per person per window (seconds).
+VOUCHER_LOOKUP_LIMIT = 10
+VOUCHER_LOOKUP_WINDOW = 600
 # Publishing must never hang a request when the broker is down: fail fast, the relay retries.
 CELERY_TASK_PUBLISH_RETRY = False
 

@@ -85,3 +85,12 @@ def first_come_place(application):
     reserved = reserved_for(application)
     return {"position": counts["ahead"] + 1, "total": counts["total"], "reserved": reserved,
             "short": application.requested_amount - reserved}
+
+
+def vouchers_expiring(*, on, days):
+    """Unredeemed vouchers whose validity ends exactly ``days`` days after ``on`` (reminders)."""
+    from .models import Voucher
+    from .models.vouchers import UNREDEEMED
+
+    return Voucher.objects.filter(state__in=UNREDEEMED, valid_until=on + timedelta(days=days)).select_related(
+        "application__company", "application__scheme", "provider")

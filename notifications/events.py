@@ -25,4 +25,11 @@ EVENTS = {
     # Sent to an address that may have no account yet: email only.
     "company_invitation": Event(inbox=False),
     "message_received": Event(),
+    # Vouchers (workflows/services/vouchers.py): to the company and the provider's people, or the officers.
+    "voucher_issued": Event(),
+    "voucher_redemption_submitted": Event(),
+    "voucher_redemption_returned": Event(),
+    "voucher_redeemed": Event(),
+    "voucher_expiring": Event(),
+    "voucher_expired": Event(),
 }

@@ -177,8 +177,8 @@ class Voucher(FSMModelMixin, models.Model):
         pass
 
     @transition(field=state, source=V.REDEMPTION_SUBMITTED, target=V.REDEEMED, permission=access.handles_voucher)
-    def approve_redemption(self, *, amount):
-        self.determined_amount = amount
+    def approve_redemption(self):
+        pass
 
     @transition(field=state, source=V.REDEEMED, target=V.PAID, permission=access.pays_voucher)
     def mark_paid(self):
@@ -194,6 +194,7 @@ class Voucher(FSMModelMixin, models.Model):
     @transition(field=state, source=UNREDEEMED, target=None, permission=access.handles_voucher,
                 conditions=[can_extend])
     def extend(self, *, until, by, reason):
+        self.previous_valid_until = self.valid_until  # the service refuses a date that is not later
         self.valid_until = until
         self.extended_by = by
         self.extension_reason = reason

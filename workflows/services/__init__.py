@@ -10,6 +10,23 @@ from .applications import (
     application_withdraw,
 )
 from .core import allowed_transitions, run_transition, timeline
+from .vouchers import (
+    LookupThrottled,
+    provider_approve,
+    provider_propose,
+    voucher_approve_redemption,
+    voucher_expire,
+    voucher_extend,
+    voucher_issue,
+    voucher_issue_for_award,
+    voucher_letter_context,
+    voucher_lookup,
+    voucher_mark_paid,
+    voucher_return_redemption,
+    voucher_submit_redemption,
+    vouchers_expire_due,
+    vouchers_send_expiry_reminders,
+)
 
 __all__ = [
     "allowed_transitions",
@@ -24,4 +41,19 @@ __all__ = [
     "application_withdraw",
     "run_transition",
     "timeline",
+    "LookupThrottled",
+    "provider_approve",
+    "provider_propose",
+    "voucher_approve_redemption",
+    "voucher_expire",
+    "voucher_extend",
+    "voucher_issue",
+    "voucher_issue_for_award",
+    "voucher_letter_context",
+    "voucher_lookup",
+    "voucher_mark_paid",
+    "voucher_return_redemption",
+    "voucher_submit_redemption",
+    "vouchers_expire_due",
+    "vouchers_send_expiry_reminders",
 ]

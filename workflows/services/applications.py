@@ -25,6 +25,7 @@ from notifications.services import notify
 from ..deadlines import next_working_day, term_end
 from ..exceptions import TransitionRefused
 from .core import run_transition
+from .vouchers import voucher_issue_for_award
 
 
 def _staff(application, role):
@@ -204,6 +205,7 @@ def application_approve(*, application_id, actor):
                 budget.budget_commit(application=app, amount=app.awarded_amount, actor=actor)
             except BudgetExceeded as error:
                 raise TransitionRefused(str(error)) from None
+            voucher_issue_for_award(application=app, actor=actor)  # vouchers: workflows/services/vouchers.py
         else:
             budget.budget_release_reservation(application=app, actor=actor, reason=app.proposed_outcome)
         # What this decision leaves unused flows to the next applications in line.

@@ -1,0 +1,13 @@
+"""Thin Celery entry points of the grants app; the work is in workflows.services."""
+
+from celery import shared_task
+
+
+@shared_task(name="grants.tasks.voucher_expiry")
+def voucher_expiry():
+    """Send the 30- and 7-day reminders, then expire the vouchers past their validity (idempotent)."""
+    from workflows.services.vouchers import vouchers_expire_due, vouchers_send_expiry_reminders
+
+    reminded = vouchers_send_expiry_reminders()
+    expired = vouchers_expire_due()
+    return {"reminded": reminded, "expired": len(expired)}
