@@ -160,8 +160,9 @@ def new_question(world):
 
 def redemption_upload(world):
     today = timezone.localdate().isoformat()
-    return {"invoice_number": "F-2026-0099", "invoice_date": today, "invoice_provider_kvk": world.provider_px.kvk_number,
-            "amount_excl_vat": "2000.00", "amount_incl_vat": "2420.00",
+    return {"invoice_number": "F-2026-0099", "invoice_date": today,
+            "invoice_provider_kvk": world.provider_px.kvk_number, "amount_excl_vat": "2000.00",
+            "amount_incl_vat": "2420.00",
             "invoice_file": SimpleUploadedFile("factuur.pdf", factories.PDF_BYTES),
             "deliverable_file": SimpleUploadedFile("scanrapport.pdf", factories.PDF_BYTES)}
 
