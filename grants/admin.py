@@ -6,7 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.admin import ReadOnlyAdmin
 
-from .models import Application, Budget, LedgerEntry, Organisation, Scheme, SchemeQuestion, StaffMembership
+from .models import (
+    Application,
+    Budget,
+    LedgerEntry,
+    Organisation,
+    Provider,
+    Scheme,
+    SchemeQuestion,
+    StaffMembership,
+    Voucher,
+)
 from .services import scheme_set_ceiling
 
 
@@ -93,3 +103,21 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "budget", "kind", "amount", "application", "idempotency_key"]
     list_filter = ["kind"]
     list_select_related = ["budget__scheme", "application"]
+
+
+# --- vouchers: providers are managed here and on the administrator's provider pages; vouchers are read-only
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kvk_number", "scheme", "active", "approved_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "kvk_number"]
+    raw_id_fields = ["proposed_by", "approved_by"]
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ReadOnlyAdmin):
+    list_display = ["code", "application", "provider", "state", "cap", "valid_until"]
+    list_filter = ["state"]
+    search_fields = ["code"]

@@ -393,3 +393,22 @@ def test_vouchers_expiring_selector(scheme, provider):
         factories.issued_voucher(scheme, provider=provider, state=S.REDEEMED)
     assert list(vouchers_expiring(on=datetime.date(2026, 8, 3), days=30)) == [voucher]
     assert list(vouchers_expiring(on=datetime.date(2026, 8, 4), days=30)) == []
+
+
+# --- the demo region ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_region_has_vouchers_in_every_state_and_a_provider_login(client):
+    from django.core.management import call_command
+
+    from grants.demo_vouchers import PROVIDER_LOGIN
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    states = set(Voucher.objects.values_list("state", flat=True))
+    assert {S.ISSUED, S.REDEMPTION_SUBMITTED, S.REDEEMED, S.EXPIRED} <= states
+    assert RedemptionOutcome.RETURNED in set(
+        Voucher.objects.get(state=S.REDEMPTION_SUBMITTED).redemptions.values_list("outcome", flat=True))
+    assert all(reconciles(scheme) for scheme in {v.application.scheme for v in Voucher.objects.all()})
+    assert client.login(email=PROVIDER_LOGIN, password="demo-Circulair-2026")
+    assert client.get("/aanbieder/").status_code == 200
