@@ -29,6 +29,7 @@ from ..forms.vouchers import (
 )
 from ..forms.vouchers import RedemptionForm as RedeemForm
 from ..models import ApplicationState, ProviderChoice, ProviderMembership, SchemeKind, Voucher, VoucherState
+from ..models.applications import OPEN_STATES
 from .files import _download
 
 VOUCHER_JOINS = ("application__company", "application__scheme__organisation", "provider")
@@ -279,7 +280,8 @@ def manage_provider_edit(request, provider_id):
 
 @require(Rule.APPLICANT)
 def application_provider(request, application_id):
-    """Choose the provider for a voucher application's draft, or propose one for the officer to approve."""
+    """Choose the provider for a voucher application (until the decision), or propose one for the officer to
+    approve. The award issues the voucher for the chosen, approved provider (workflows.services.vouchers)."""
     application = get_object_or_404(
         access.own_applications(request.user).select_related("scheme"), pk=application_id,
         scheme__kind=SchemeKind.VOUCHER)
@@ -289,8 +291,8 @@ def application_provider(request, application_id):
     form, status = ProviderChoiceForm(initial=initial, providers=providers), 200
     if request.method == "POST":
         form = ProviderChoiceForm(request.POST, providers=providers)
-        if application.state != ApplicationState.DRAFT:
-            messages.error(request, _("The provider can only be changed while the application is a draft."))
+        if application.state not in (ApplicationState.DRAFT, *OPEN_STATES):
+            messages.error(request, _("The provider can only be changed until the decision."))
             return redirect("application_detail", application_id=application.pk)
         if form.is_valid():
             data = form.cleaned_data
