@@ -412,3 +412,47 @@ def test_demo_region_has_vouchers_in_every_state_and_a_provider_login(client):
     assert all(reconciles(scheme) for scheme in {v.application.scheme for v in Voucher.objects.all()})
     assert client.login(email=PROVIDER_LOGIN, password="demo-Circulair-2026")
     assert client.get("/aanbieder/").status_code == 200
+
+
+# --- integration points -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_letter_context_states_code_value_validity_provider_and_payee(voucher):
+    from workflows.services import voucher_letter_context
+
+    context = voucher_letter_context(voucher.application)
+    assert context["code"] == voucher.code and context["cap"] == Decimal("1500.00")
+    assert context["valid_until"] == voucher.valid_until and context["provider"] == voucher.provider.name
+    assert context["payee"] == voucher.provider.name and context["cofunding_percentage"] == 50
+    assert voucher_letter_context(factories.ApplicationFactory()) is None
+
+
+@pytest.mark.django_db
+def test_the_beat_task_reminds_and_expires(scheme, provider):
+    from grants.tasks import voucher_expiry
+
+    factories.make_provider_user(provider)
+    with time_machine.travel(datetime.datetime(2026, 1, 5, 10, tzinfo=AMS)):
+        old = factories.issued_voucher(scheme, provider=provider)
+    with time_machine.travel(datetime.datetime(2026, 6, 10, 10, tzinfo=AMS)):
+        soon = factories.issued_voucher(scheme, provider=provider, valid_until=datetime.date(2026, 6, 30))
+    with time_machine.travel(datetime.datetime(2026, 7, 6, 4, tzinfo=AMS)):
+        assert voucher_expiry() == {"reminded": 0, "expired": 2}
+    assert set(Voucher.objects.filter(pk__in=[old.pk, soon.pk]).values_list("state", flat=True)) == {S.EXPIRED}
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 4, tzinfo=AMS)):
+        fresh = factories.issued_voucher(scheme, provider=provider, valid_until=datetime.date(2026, 6, 25))
+        assert voucher_expiry() == {"reminded": 1, "expired": 0}
+        assert voucher_expiry() == {"reminded": 0, "expired": 0}
+    assert Outbox.objects.filter(event="voucher_expiring", dedupe_key__startswith=f"voucher-expiry:{fresh.pk}:30")
+
+
+@pytest.mark.django_db
+def test_pilot_awards_issue_no_voucher(org_x, manager):
+    from grants.models import SchemeKind
+
+    pilot = factories.SchemeFactory(organisation=org_x, kind=SchemeKind.PILOT)
+    factories.ProviderFactory(scheme=pilot)
+    application = factories.ApplicationFactory(scheme=pilot, proposed=True)
+    assert application_approve(application_id=application.pk, actor=manager).state == "awarded"
+    assert not Voucher.objects.exists()
