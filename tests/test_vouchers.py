@@ -456,3 +456,40 @@ def test_pilot_awards_issue_no_voucher(org_x, manager):
     application = factories.ApplicationFactory(scheme=pilot, proposed=True)
     assert application_approve(application_id=application.pk, actor=manager).state == "awarded"
     assert not Voucher.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", [S.REDEMPTION_SUBMITTED, S.REDEEMED, S.PAID, S.EXPIRED])
+def test_redemption_and_extension_refused_outside_issued_and_returned(scheme, provider, officer, state):
+    voucher = factories.issued_voucher(scheme, provider=provider, state=state)
+    owner = factories.make_member(voucher.application.company)
+    with pytest.raises(TransitionRefused):
+        submitted(voucher, owner)
+    with pytest.raises(TransitionRefused):
+        voucher_extend(voucher_id=voucher.pk, actor=officer, until=datetime.date(2099, 1, 1), reason="Later.")
+    assert Voucher.objects.get(pk=voucher.pk).state == state
+
+
+@pytest.mark.django_db
+def test_a_valid_voucher_is_not_expired(voucher):
+    from workflows.services import voucher_expire
+
+    with pytest.raises(TransitionRefused):
+        voucher_expire(voucher_id=voucher.pk)
+    assert Voucher.objects.get(pk=voucher.pk).state == S.ISSUED and committed_for(voucher.application) > 0
+
+
+@pytest.mark.django_db
+def test_nobody_expires_a_voucher_by_hand(voucher, officer, manager):
+    from django_fsm import has_transition_perm
+
+    assert not any(has_transition_perm(voucher.expire, person) for person in (officer, manager))
+
+
+@pytest.mark.django_db
+def test_provider_payee_gets_the_providers_iban(scheme, officer):
+    provider = factories.ProviderFactory(scheme=scheme, iban="NL91ABNA0417164300")
+    voucher = factories.issued_voucher(scheme, provider=provider)
+    submitted(voucher, factories.make_provider_user(provider))
+    voucher = voucher_approve_redemption(voucher_id=voucher.pk, actor=officer)
+    assert (voucher.payable_to, voucher.payable_iban) == (provider.name, "NL91ABNA0417164300")

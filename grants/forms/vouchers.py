@@ -76,8 +76,8 @@ class LookupForm(forms.Form):
 class ProviderForm(forms.ModelForm):
     class Meta:
         model = Provider
-        fields = ["scheme", "name", "kvk_number", "contact_name", "contact_email", "phone", "services", "region",
-                  "active"]
+        fields = ["scheme", "name", "kvk_number", "contact_name", "contact_email", "phone", "iban", "services",
+                  "region", "active"]
         widgets = {"services": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, schemes, **kwargs):

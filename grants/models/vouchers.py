@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from applicants.validators import validate_kvk_number
+from applicants.validators import validate_iban, validate_kvk_number
 from workflows import access
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -58,6 +58,8 @@ class Provider(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email address"))
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban],
+                            help_text=_("Needed when the scheme pays vouchers to the provider."))
     services = models.TextField(_("services"), blank=True)
     region = models.CharField(_("region"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)

@@ -289,7 +289,7 @@ def _instruct_payment(voucher, amount, payee, actor):
     """INTEGRATION POINT (payments/awards): create the PaymentInstruction of ``amount`` to ``payee`` here.
     For now the payable amount, payee name and IBAN are recorded on the voucher; mark_paid books the payment."""
     if payee == Payee.PROVIDER:
-        voucher.payable_to, voucher.payable_iban = voucher.provider.name, ""
+        voucher.payable_to, voucher.payable_iban = voucher.provider.name, voucher.provider.iban
     else:
         company = voucher.application.company
         voucher.payable_to, voucher.payable_iban = company.name, company.iban
