@@ -196,3 +196,37 @@ def test_officer_review_page_shows_the_payable_amount_after_approval(client, vou
     assert voucher.state == VoucherState.REDEEMED and voucher.determined_amount == Decimal("500.00")
     page = client.get(reverse("voucher_review", args=[voucher.pk]))
     assert "500,00" in page.text
+
+
+@pytest.mark.django_db
+def test_officer_voucher_list_costs_the_same_queries_for_1_and_50(client, scheme, provider, org_x,
+                                                                   django_assert_num_queries):
+    officer = factories.make_staff(org_x, StaffRole.OFFICER)
+    factories.issued_voucher(scheme, provider=provider)
+    client.force_login(officer)
+    client.get(reverse("voucher_list"))  # warm up the per-process caches (content types)
+    # session, user, staff roles, voucher count, page of vouchers with their joins, the navigation's company
+    # ids, unread inbox count, the session save (3)
+    with django_assert_num_queries(10):
+        client.get(reverse("voucher_list"))
+    for _ in range(49):
+        factories.issued_voucher(scheme, provider=provider, company=factories.CompanyFactory())
+    with django_assert_num_queries(10):
+        response = client.get(reverse("voucher_list"))
+    assert response.status_code == 200 and response.text.count("CV-") >= 50
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("event", ["voucher_issued", "voucher_redemption_submitted", "voucher_redemption_returned",
+                                   "voucher_redeemed", "voucher_expiring", "voucher_expired"])
+def test_voucher_notifications_render_in_both_languages(voucher, event, language):
+    from notifications.models import Outbox
+    from notifications.services import render_message
+    from workflows.services.vouchers import _context
+
+    row = Outbox(event=event, email="x@example.nl", language=language, url="/vouchers/1/",
+                 context={**_context(voucher), "reasons": "Rapport ontbreekt.", "amount": "1200.00", "days": 30})
+    subject, text, html = render_message(row)
+    assert voucher.code in subject and voucher.code in text and voucher.code in html
+    assert "{{" not in text and "{%" not in html
