@@ -53,8 +53,9 @@ def choose(application, provider):
 
 
 def seed_vouchers(*, award, provider, adviser, officer, manager, pdf):
-    """Vouchers of Alphen's scheme: one returned once and resubmitted by the provider, one redeemed and
-    paid out as far as the instruction, one expired. ``award(title, amount, owner)`` makes an awarded
+    """Vouchers of Alphen's scheme in every state: one returned once and resubmitted by the provider, one
+    redeemed (its payment instruction recorded), one paid, one returned, one expired (and the showroom
+    voucher, issued by seed_demo itself). ``award(title, amount, owner)`` makes an awarded
     application through the services (its voucher issued by application_approve)."""
     from workflows import services
 
@@ -78,8 +79,19 @@ def seed_vouchers(*, award, provider, adviser, officer, manager, pdf):
     redeem(redeemed, "SP-2026-009", "3100")
     services.voucher_approve_redemption(voucher_id=redeemed.pk, actor=officer)
 
+    paid = award("Circulaire scan houtafval", "1500", "tweedeleven").voucher
+    redeem(paid, "SP-2026-004", "2600")
+    services.voucher_approve_redemption(voucher_id=paid.pk, actor=officer)
+    services.voucher_mark_paid(voucher_id=paid.pk, actor=manager)
+
+    returned_now = award("Circulaire scan puinstromen", "1200", "bouwkringloop").voucher
+    redeem(returned_now, "CW-88", "2500")
+    services.voucher_return_redemption(voucher_id=returned_now.pk, actor=officer,
+                                       reasons="De factuur is gericht aan een ander bedrijf; vraag een gecorrigeerde "
+                                               "factuur aan.")
+
     expired = award("Circulaire scan showroominrichting", "1000", "tweedeleven").voucher
     # Demo only: the validity is moved into the past so that the real expiry job expires it.
     type(expired).objects.filter(pk=expired.pk).update(valid_until=timezone.localdate() - datetime.timedelta(days=1))
     services.vouchers_expire_due()
-    return returned, redeemed, expired
+    return returned, redeemed, paid, returned_now, expired

@@ -205,7 +205,7 @@ class Command(BaseCommand):
                                      amount=awarded.requested_amount, motivation="Voldoet aan alle voorwaarden.")
         services.application_approve(application_id=awarded.pk, actor=manager)
 
-        owners = {"houtwerk": (user, company),
+        owners = {"houtwerk": (user, company), "bouwkringloop": other,
                   "tweedeleven": seed_voucher_company(voucher.organisation, password=DEMO_PASSWORD)}
 
         def award(title, amount, owner):
