@@ -10,17 +10,14 @@ from .applications import (
     application_withdraw,
 )
 from .core import allowed_transitions, run_transition, timeline
+from .providers import LookupThrottled, provider_approve, provider_propose, voucher_lookup
 from .vouchers import (
-    LookupThrottled,
-    provider_approve,
-    provider_propose,
     voucher_approve_redemption,
     voucher_expire,
     voucher_extend,
     voucher_issue,
     voucher_issue_for_award,
     voucher_letter_context,
-    voucher_lookup,
     voucher_mark_paid,
     voucher_return_redemption,
     voucher_submit_redemption,
