@@ -58,6 +58,7 @@ urlpatterns = [
          name="provider_approve"),
     path("beheer/aanbieders/", vouchers.manage_provider_list, name="manage_provider_list"),
     path("beheer/aanbieders/<int:provider_id>/", vouchers.manage_provider_edit, name="manage_provider_edit"),
+    path("beheer/regelingen/<int:scheme_id>/voucher/", vouchers.manage_voucher_terms, name="manage_voucher_terms"),
     path("beheer/regelingen/", schemes_admin.manage_scheme_list, name="manage_scheme_list"),
     path("beheer/regelingen/nieuw/", schemes_admin.manage_scheme_create, name="manage_scheme_create"),
     path("beheer/regelingen/<int:scheme_id>/", schemes_admin.manage_scheme_edit, name="manage_scheme_edit"),

@@ -307,6 +307,9 @@ PAGES = {
                                  changes=True),
     "manage_provider_edit": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
                                  on={"provider_id": "provider_px"}, body=provider_px_edited, changes=True),
+    "manage_voucher_terms": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                 on={"scheme_id": "scheme_x"}, changes=True,
+                                 body={"validity_months": "12", "payee": "company", "invoice_after_award": "on"}),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).

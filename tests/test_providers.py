@@ -230,3 +230,14 @@ def test_voucher_notifications_render_in_both_languages(voucher, event, language
     subject, text, html = render_message(row)
     assert voucher.code in subject and voucher.code in text and voucher.code in html
     assert "{{" not in text and "{%" not in html
+
+
+@pytest.mark.django_db
+def test_administrator_sets_the_voucher_terms_used_at_the_next_issue(client, scheme, provider, org_x):
+    client.force_login(factories.make_staff(org_x, StaffRole.ADMINISTRATOR))
+    url = reverse("manage_voucher_terms", args=[scheme.pk])
+    assert client.post(url, {"validity_months": "0", "payee": "company"}).status_code == 400
+    assert client.post(url, {"validity_months": "12", "payee": "company", "face_value": "on"}).status_code == 302
+    voucher = factories.issued_voucher(scheme, provider=provider)
+    assert (voucher.payee, voucher.face_value) == ("company", True)
+    assert (voucher.valid_until - voucher.issued_on).days in (365, 366)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from applicants.validators import validate_kvk_number
 
 from ..attachments import EXTENSIONS, validate_upload
-from ..models import Provider
+from ..models import Provider, VoucherTerms
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ACCEPT = ",".join(ext for exts in EXTENSIONS.values() for ext in exts)
@@ -83,6 +83,12 @@ class ProviderForm(forms.ModelForm):
     def __init__(self, *args, schemes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scheme"].queryset = schemes
+
+
+class VoucherTermsForm(forms.ModelForm):
+    class Meta:
+        model = VoucherTerms
+        fields = ["validity_months", "payee", "face_value", "invoice_after_award", "max_vouchers_per_provider"]
 
 
 class ProviderMemberForm(forms.Form):

@@ -26,9 +26,18 @@ from ..forms.vouchers import (
     ProviderForm,
     ProviderMemberForm,
     ReturnRedemptionForm,
+    VoucherTermsForm,
 )
 from ..forms.vouchers import RedemptionForm as RedeemForm
-from ..models import ApplicationState, ProviderChoice, ProviderMembership, SchemeKind, Voucher, VoucherState
+from ..models import (
+    ApplicationState,
+    ProviderChoice,
+    ProviderMembership,
+    SchemeKind,
+    Voucher,
+    VoucherState,
+    VoucherTerms,
+)
 from ..models.applications import OPEN_STATES
 from .files import _download
 
@@ -240,8 +249,8 @@ def manage_provider_list(request):
         status = 400
     providers = access.administered_providers(request.user).select_related("scheme").order_by("scheme__title_nl",
                                                                                                "name")
-    return render(request, "grants/manage/provider_list.html", {"providers": providers, "form": form},
-                  status=status)
+    return render(request, "grants/manage/provider_list.html", {"providers": providers, "form": form,
+                                                                "schemes": schemes}, status=status)
 
 
 @require(Rule.ADMINISTRATOR)
@@ -273,6 +282,22 @@ def manage_provider_edit(request, provider_id):
     members = provider.memberships.select_related("user").order_by("user__email")
     return render(request, "grants/manage/provider_form.html", {
         "provider": provider, "form": form, "member_form": member_form, "members": members}, status=status)
+
+
+@require(Rule.ADMINISTRATOR)
+def manage_voucher_terms(request, scheme_id):
+    """A voucher scheme's terms: validity, payee, face value or co-funding, invoice date rule, per-provider limit."""
+    scheme = get_object_or_404(_administered_schemes(request.user), pk=scheme_id)
+    terms = VoucherTerms.objects.filter(scheme=scheme).first() or VoucherTerms(scheme=scheme)
+    form, status = VoucherTermsForm(instance=terms), 200
+    if request.method == "POST":
+        form = VoucherTermsForm(request.POST, instance=terms)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The voucher terms have been saved."))
+            return redirect("manage_voucher_terms", scheme_id=scheme.pk)
+        status = 400
+    return render(request, "grants/manage/voucher_terms.html", {"scheme": scheme, "form": form}, status=status)
 
 
 # --- the applicant -------------------------------------------------------------------------------
