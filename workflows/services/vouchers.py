@@ -1,5 +1,5 @@
-"""Voucher use cases: issue at the award, redeem (submit, return, approve), pay, extend once, expire,
-and the provider's code lookup. Each state change runs through run_transition with its ledger and
+"""Voucher use cases: issue at the award, redeem (submit, return, approve), pay, extend once, expire and
+the reminders. Each state change runs through run_transition with its ledger and
 outbox rows in the same transaction (DOMAIN "Voucher schemes")."""
 
 import calendar
