@@ -286,7 +286,12 @@ CELERY_BEAT_SCHEDULE = {
     "retention-apply": {"task": "privacy.tasks.retention_apply", "schedule": crontab(hour=3, minute=17)},
     # Pilot report reminders (14 days ahead and overdue), deduplicated per report, kind and due date.
     "pilot-report-reminders": {"task": "grants.tasks.pilot_report_reminders", "schedule": 6 * 3600.0},
+    # Daily: voucher expiry reminders (30 and 7 days) and the expiry of unredeemed vouchers.
+    "voucher-expiry": {"task": "grants.tasks.voucher_expiry", "schedule": 60 * 60 * 6.0},
 }
+# The provider's code lookup: at most this many lookups per person per window (seconds).
+VOUCHER_LOOKUP_LIMIT = 10
+VOUCHER_LOOKUP_WINDOW = 600
 # Publishing must never hang a request when the broker is down: fail fast, the relay retries.
 CELERY_TASK_PUBLISH_RETRY = False
 

@@ -16,10 +16,12 @@ from .models import (
     Organisation,
     PaymentAccount,
     PaymentBatch,
+    Provider,
     Report,
     Scheme,
     SchemeQuestion,
     StaffMembership,
+    Voucher,
 )
 from .services import scheme_set_ceiling
 
@@ -155,3 +157,21 @@ class ChangeRequestAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "state"]
     list_select_related = ["application"]
     search_fields = ["application__reference"]
+
+
+# --- vouchers: providers are managed here and on the administrator's provider pages; vouchers are read-only
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kvk_number", "scheme", "active", "approved_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "kvk_number"]
+    raw_id_fields = ["proposed_by", "approved_by"]
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ReadOnlyAdmin):
+    list_display = ["code", "application", "provider", "state", "cap", "valid_until"]
+    list_filter = ["state"]
+    search_fields = ["code"]

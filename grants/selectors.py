@@ -96,3 +96,10 @@ def reports_due(on, days):
     return (Report.objects.filter(state__in=[ReportState.DUE, ReportState.RETURNED],
                                   due_on__lte=on + timedelta(days=days))
             .select_related("application__scheme__organisation", "application__company").order_by("due_on", "pk"))
+def vouchers_expiring(*, on, days):
+    """Unredeemed vouchers whose validity ends exactly ``days`` days after ``on`` (reminders)."""
+    from .models import Voucher
+    from .models.vouchers import UNREDEEMED
+
+    return Voucher.objects.filter(state__in=UNREDEEMED, valid_until=on + timedelta(days=days)).select_related(
+        "application__company", "application__scheme", "provider")

@@ -8,3 +8,13 @@ def pilot_report_reminders():
     from workflows.services import pilot_report_reminders as remind
 
     return remind()
+
+
+@shared_task(name="grants.tasks.voucher_expiry")
+def voucher_expiry():
+    """Send the 30- and 7-day reminders, then expire the vouchers past their validity (idempotent)."""
+    from workflows.services.vouchers import vouchers_expire_due, vouchers_send_expiry_reminders
+
+    reminded = vouchers_send_expiry_reminders()
+    expired = vouchers_expire_due()
+    return {"reminded": reminded, "expired": len(expired)}

@@ -16,6 +16,7 @@ from .views import (
     schemes_admin,
     showcase,
     staff,
+    vouchers,
 )
 from .views.eligibility import eligibility_check
 
@@ -128,6 +129,25 @@ urlpatterns = [
     path("subsidieregister/", register.register, name="subsidy_register"),
     path("subsidieregister.csv", register.register_csv, name="subsidy_register_csv"),
     path("subsidieregister.json", register.register_json, name="subsidy_register_json"),
+    # Vouchers: the company's and provider's voucher page, the provider's dashboard, the officer's review.
+    path("mijn/aanvragen/<int:application_id>/aanbieder/", vouchers.application_provider,
+         name="application_provider"),
+    path("vouchers/<int:voucher_id>/", vouchers.voucher_detail, name="voucher_detail"),
+    path("vouchers/<int:voucher_id>/verzilveringen/<int:redemption_id>/<slug:kind>/", vouchers.voucher_file,
+         name="voucher_file"),
+    path("aanbieder/", vouchers.provider_dashboard, name="provider_dashboard"),
+    path("behandeling/vouchers/", vouchers.voucher_list, name="voucher_list"),
+    path("behandeling/vouchers/<int:voucher_id>/", vouchers.voucher_review, name="voucher_review"),
+    path("behandeling/vouchers/<int:voucher_id>/goedkeuren/", vouchers.voucher_approve, name="voucher_approve"),
+    path("behandeling/vouchers/<int:voucher_id>/terugsturen/", vouchers.voucher_return, name="voucher_return"),
+    path("behandeling/vouchers/<int:voucher_id>/verlengen/", vouchers.voucher_extend, name="voucher_extend"),
+    path("behandeling/vouchers/<int:voucher_id>/betaald/", vouchers.voucher_mark_paid, name="voucher_mark_paid"),
+    path("behandeling/aanbieders/", vouchers.provider_list, name="provider_list"),
+    path("behandeling/aanbieders/<int:provider_id>/goedkeuren/", vouchers.provider_approve,
+         name="provider_approve"),
+    path("beheer/aanbieders/", vouchers.manage_provider_list, name="manage_provider_list"),
+    path("beheer/aanbieders/<int:provider_id>/", vouchers.manage_provider_edit, name="manage_provider_edit"),
+    path("beheer/regelingen/<int:scheme_id>/voucher/", vouchers.manage_voucher_terms, name="manage_voucher_terms"),
     path("beheer/regelingen/", schemes_admin.manage_scheme_list, name="manage_scheme_list"),
     path("beheer/regelingen/nieuw/", schemes_admin.manage_scheme_create, name="manage_scheme_create"),
     path("beheer/regelingen/<int:scheme_id>/", schemes_admin.manage_scheme_edit, name="manage_scheme_edit"),

@@ -65,6 +65,13 @@ EVENTS = {
     "change_request_submitted": Event(),
     "change_request_decided": Event(),
     "final_report_accepted": Event(),
+    # Vouchers (workflows/services/vouchers.py): to the company and the provider's people, or the officers.
+    "voucher_issued": Event(),
+    "voucher_redemption_submitted": Event(),
+    "voucher_redemption_returned": Event(),
+    "voucher_redeemed": Event(),
+    "voucher_expiring": Event(),
+    "voucher_expired": Event(),
 }
 
 # Categories a user may set to the digest (ACCOUNT is never held).

@@ -442,3 +442,85 @@ def accepted_report(plan, *, kind="final", realised=None, costs=Decimal("10000.0
                                                  defaults={"realised": value, "unit": INDICATOR_UNITS[indicator]})
     return set_report_state(report, "accepted", narrative="Gedaan.", costs_spent=costs, rung_achieved=rung,
                             lessons_learned=lessons, decided_at=timezone.now())
+# --- vouchers: providers, their people, vouchers in every state ------------------------------------
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    """An approved, active provider of a scheme: ProviderFactory(scheme=s); ProviderFactory(proposed=True)."""
+
+    class Meta:
+        model = "grants.Provider"
+
+    scheme = factory.SubFactory(SchemeFactory)
+    name = factory.Sequence(lambda n: f"Scan Partners {n} B.V.")
+    kvk_number = factory.Sequence(lambda n: f"{60000000 + n:08d}")
+    contact_email = factory.Sequence(lambda n: f"adviseur{n}@scan.example.nl")
+    services = "Circulaire scan"
+    region = "Zuid-Holland"
+    approved_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        proposed = factory.Trait(approved_at=None)
+
+
+def make_provider_user(provider, **kwargs):
+    """A user who works for ``provider`` (ProviderMembership)."""
+    from grants.models import ProviderMembership
+
+    user = UserFactory(**kwargs)
+    ProviderMembership.objects.create(user=user, provider=provider)
+    return user
+
+
+def awarded_voucher_application(scheme, *, provider=None, amount=Decimal("1500.00"), company=None):
+    """An awarded application of ``scheme`` with its commitment booked and the provider chosen, ready for
+    voucher_issue (the ledger as application_approve leaves it)."""
+    from grants.models import ProviderChoice
+    from grants.services import budget_commit
+
+    provider = provider or ProviderFactory(scheme=scheme)
+    application = ApplicationFactory(scheme=scheme, company=company or CompanyFactory(), proposed=True,
+                                     proposed_amount=amount, requested_amount=amount)
+    application.__dict__["state"] = ApplicationState.AWARDED
+    application.awarded_amount = amount
+    application.decided_at = timezone.now()
+    application.save()
+    ProviderChoice.objects.create(application=application, provider=provider)
+    budget_commit(application=application, amount=amount)
+    return application
+
+
+def issued_voucher(scheme=None, *, provider=None, amount=Decimal("1500.00"), company=None, state=None, **fields):
+    """A voucher issued through the real service; ``state`` places it elsewhere for test setup only."""
+    from workflows.services.vouchers import voucher_issue
+
+    scheme = scheme or SchemeFactory()
+    application = awarded_voucher_application(scheme, provider=provider, amount=amount, company=company)
+    voucher = voucher_issue(application=application, actor=None)
+    if state or fields:
+        for name, value in fields.items():
+            setattr(voucher, name, value)
+        if state:
+            voucher.__dict__["state"] = state
+        voucher.save()
+    return voucher
+
+
+class RedemptionFactory(factory.django.DjangoModelFactory):
+    """A pending redemption of a voucher: RedemptionFactory(voucher=v)."""
+
+    class Meta:
+        model = "grants.Redemption"
+
+    invoice_number = factory.Sequence(lambda n: f"F-2026-{n:04d}")
+    invoice_date = factory.LazyFunction(timezone.localdate)
+    invoice_provider_kvk = factory.SelfAttribute("voucher.provider.kvk_number")
+    amount_excl_vat = Decimal("3000.00")
+    amount_incl_vat = Decimal("3630.00")
+    invoice_file = factory.django.FileField(data=PDF_BYTES, filename="factuur.pdf")
+    invoice_name = "factuur.pdf"
+    invoice_content_type = "application/pdf"
+    deliverable_file = factory.django.FileField(data=PDF_BYTES, filename="scan.pdf")
+    deliverable_name = "scan.pdf"
+    deliverable_content_type = "application/pdf"
+    submitted_by = factory.SubFactory(UserFactory)

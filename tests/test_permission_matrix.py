@@ -66,6 +66,8 @@ ACTORS = (
     "officer_y",
     "manager_y",
     "superuser",  # Django admin only: no company, no municipal role
+    "provider_x",  # works for the voucher provider of X's scheme: company A's vouchers are spent with it
+    "provider_y",  # works for a provider of Y's scheme: sees none of X's vouchers
 )
 
 EVERYONE = frozenset(ACTORS)
@@ -81,6 +83,8 @@ ADMINISTRATOR_X = frozenset({"administrator_x"})
 CASE_HANDLERS_X = OFFICER_X | MANAGER_X  # officer and manager of X; X's administrator handles no cases
 STAFF = frozenset({"officer_x", "manager_x", "administrator_x", "officer_y", "manager_y"})
 SUPERUSER = frozenset({"superuser"})
+PROVIDER_X = frozenset({"provider_x"})
+PROVIDERS = PROVIDER_X | {"provider_y"}
 
 
 # --- the rule book ------------------------------------------------------------------------------
@@ -190,6 +194,25 @@ def pilot_plan_adjusted(world):
 
 
 PILOT_A = {"application_id": "pilot_a_application"}
+def redemption_upload(world):
+    today = timezone.localdate().isoformat()
+    return {"invoice_number": "F-2026-0099", "invoice_date": today,
+            "invoice_provider_kvk": world.provider_px.kvk_number, "amount_excl_vat": "2000.00",
+            "amount_incl_vat": "2420.00",
+            "invoice_file": SimpleUploadedFile("factuur.pdf", factories.PDF_BYTES),
+            "deliverable_file": SimpleUploadedFile("scanrapport.pdf", factories.PDF_BYTES)}
+
+
+def provider_details(world, **changes):
+    return {"scheme": world.scheme_x.pk, "name": "Circulair Advies B.V.", "kvk_number": "68750110",
+            "contact_email": "info@circulairadvies.example.nl", "services": "Circulaire scan", "region": "Rijnland",
+            "active": "on", **changes}
+
+
+def provider_px_edited(world):
+    return provider_details(world, name="Scan Partners Hernoemd B.V.", kvk_number=world.provider_px.kvk_number)
+
+
 PAGES = {
     # Public pages: anyone, signed in or not. Signed-in users are redirected away from the
     # register and login pages; empty POSTs re-show the forms.
@@ -459,6 +482,40 @@ PAGES = {
     "subsidy_register": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
     "subsidy_register_csv": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
     "subsidy_register_json": Page(Rule.PUBLIC, get=EVERYONE, post=NOBODY, only="GET"),
+    # Vouchers. Company A's voucher is seen (and redeemed) by those who act for A and by the people of its
+    # provider (provider_x); everyone else gets a 404, including provider_y of Y's scheme and X's staff (who
+    # review it on the staff page). Its files are also downloaded by X's officers and managers.
+    "application_provider": Page(Rule.APPLICANT, get=APPLICANT_A, post=APPLICANT_A, on={"application_id": "a_draft"},
+                                 body=lambda w: {"provider": w.provider_px.pk}, changes=True),
+    "voucher_detail": Page(Rule.AUTHENTICATED, get=APPLICANT_A | PROVIDER_X, post=APPLICANT_A | PROVIDER_X,
+                           on={"voucher_id": "voucher_a"}, body=redemption_upload, changes=True),
+    "voucher_file": Page(Rule.AUTHENTICATED, get=APPLICANT_A | PROVIDER_X | CASE_HANDLERS_X, post=NOBODY, only="GET",
+                         on={"voucher_id": "voucher_a_submitted", "redemption_id": "redemption_a",
+                             "kind": "invoice_kind"}),
+    # The provider's dashboard: every provider's people see their own vouchers; a lookup is logged, found or not.
+    "provider_dashboard": Page(Rule.PROVIDER, get=PROVIDERS, post=PROVIDERS,
+                               body=lambda w: {"code": w.voucher_a.code}, changes=True),
+    # The officer's voucher pages: the list for all staff (an administrator's is empty), X's vouchers for X's
+    # officers and managers; the officer reviews and extends, the manager books the payment.
+    "voucher_list": Page(Rule.STAFF, get=STAFF, post=STAFF),
+    "voucher_review": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X,
+                           on={"voucher_id": "voucher_a_submitted"}),
+    "voucher_approve": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"voucher_id": "voucher_a_submitted"}),
+    "voucher_return": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"voucher_id": "voucher_a_submitted"},
+                             body={"reasons": "Het scanrapport ontbreekt."}),
+    "voucher_extend": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"voucher_id": "voucher_a"},
+                             body={"until": "2099-12-31", "reason": "De adviseur was ziek."}),
+    "voucher_mark_paid": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"voucher_id": "voucher_a_redeemed"}),
+    # Providers: X's officers and administrator approve proposals of X's schemes (404 for the rest).
+    "provider_list": Page(Rule.STAFF, get=STAFF, post=STAFF),
+    "provider_approve": Action(Rule.STAFF, by=OFFICER_X | ADMINISTRATOR_X, on={"provider_id": "provider_proposed"}),
+    "manage_provider_list": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X, body=provider_details,
+                                 changes=True),
+    "manage_provider_edit": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                 on={"provider_id": "provider_px"}, body=provider_px_edited, changes=True),
+    "manage_voucher_terms": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                 on={"scheme_id": "scheme_x"}, changes=True,
+                                 body={"validity_months": "12", "payee": "company", "invoice_after_award": "on"}),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).
@@ -682,6 +739,31 @@ def build_pilot(w):
     w.pilot_change_request = services.change_request_submit(
         application_id=w.pilot_a_application.pk, actor=w.applicant_a, kind="change_budget",
         description="Meer budget voor materiaal.")
+    build_vouchers(w)
+    return w
+
+
+def build_vouchers(w):
+    """Voucher providers of X's and Y's schemes with a person each, company A's vouchers in X (issued, a
+    redemption submitted, redeemed), one of company B in Y and a proposal awaiting approval."""
+    from grants.models import ProviderChoice, VoucherState
+
+    w.provider_px = factories.ProviderFactory(scheme=w.scheme_x, name="Scan Partners X B.V.")
+    w.provider_py = factories.ProviderFactory(scheme=w.scheme_y, name="Scan Partners Y B.V.")
+    w.provider_proposed = factories.ProviderFactory(scheme=w.scheme_x, proposed=True, proposed_by=w.applicant_a)
+    w.provider_x = factories.make_provider_user(w.provider_px)
+    w.provider_y = factories.make_provider_user(w.provider_py)
+    # X's scheme now works with providers: its proposed awards need a chosen provider to be approved.
+    for application in (w.a_proposed, w.b_proposed, w.a_proposed_by_officer_manager):
+        ProviderChoice.objects.create(application=application, provider=w.provider_px)
+    w.voucher_a = factories.issued_voucher(w.scheme_x, provider=w.provider_px, company=w.company_a)
+    w.voucher_a_submitted = factories.issued_voucher(w.scheme_x, provider=w.provider_px, company=w.company_a,
+                                                     state=VoucherState.REDEMPTION_SUBMITTED)
+    w.redemption_a = factories.RedemptionFactory(voucher=w.voucher_a_submitted, submitted_by=w.applicant_a)
+    w.voucher_a_redeemed = factories.issued_voucher(w.scheme_x, provider=w.provider_px, company=w.company_a,
+                                                    state=VoucherState.REDEEMED, determined_amount="1200.00")
+    w.voucher_y = factories.issued_voucher(w.scheme_y, provider=w.provider_py, company=w.company_b)
+    w.invoice_kind = "invoice"
 
 
 HANDLER = Client(enforce_csrf_checks=False).handler

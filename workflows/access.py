@@ -25,6 +25,7 @@ class Rule(StrEnum):
     OFFICER = "officer"
     MANAGER = "manager"
     ADMINISTRATOR = "administrator"
+    PROVIDER = "provider"  # works for at least one voucher provider
     SUPERUSER = "superuser"
 
 
@@ -59,9 +60,22 @@ def company_ids(user):
     return cached
 
 
+def provider_ids(user):
+    """The voucher providers the user works for (ProviderMembership), cached for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_provider_ids", None)
+    if cached is None:
+        from grants.models import ProviderMembership
+
+        cached = frozenset(ProviderMembership.objects.filter(user=user).values_list("provider_id", flat=True))
+        user._provider_ids = cached
+    return cached
+
+
 def forget(user):
     """Drop the per-request caches after memberships change."""
-    for attr in ("_staff_roles", "_company_ids"):
+    for attr in ("_staff_roles", "_company_ids", "_provider_ids"):
         user.__dict__.pop(attr, None)
 
 
@@ -101,6 +115,8 @@ def satisfies(user, rule):
             return is_staff(user, MANAGER)
         case Rule.ADMINISTRATOR:
             return is_staff(user, ADMINISTRATOR)
+        case Rule.PROVIDER:
+            return bool(provider_ids(user))
         case Rule.SUPERUSER:
             return user.is_superuser
     raise ValueError(rule)
@@ -376,3 +392,58 @@ def staff_pilots(user, queryset=None):
 
 def may_feature_pilots(user, organisation_id):
     return has_role(user, organisation_id, *CASE_ROLES)
+# --- vouchers ----------------------------------------------------------------------------------
+
+
+def own_vouchers(user, queryset=None):
+    """Vouchers of the companies the user acts for."""
+    from grants.models import Voucher
+
+    queryset = Voucher.objects.all() if queryset is None else queryset
+    return queryset.filter(application__company_id__in=company_ids(user))
+
+
+def provider_vouchers(user, queryset=None):
+    """Vouchers to be spent with the providers the user works for: a provider sees no other voucher."""
+    from grants.models import Voucher
+
+    queryset = Voucher.objects.all() if queryset is None else queryset
+    return queryset.filter(provider_id__in=provider_ids(user))
+
+
+def staff_vouchers(user, queryset=None):
+    """Vouchers of the municipalities where the user is officer or manager."""
+    from grants.models import Voucher
+
+    queryset = Voucher.objects.all() if queryset is None else queryset
+    return queryset.filter(application__scheme__organisation_id__in=organisation_ids(user, *CASE_ROLES))
+
+
+def staff_providers(user, queryset=None):
+    """Providers of the schemes of the municipalities where the user is officer (approves proposals)."""
+    from grants.models import Provider
+
+    queryset = Provider.objects.all() if queryset is None else queryset
+    return queryset.filter(scheme__organisation_id__in=organisation_ids(user, OFFICER, ADMINISTRATOR))
+
+
+def administered_providers(user, queryset=None):
+    """Providers of the schemes the user administers (provider admin)."""
+    from grants.models import Provider
+
+    queryset = Provider.objects.all() if queryset is None else queryset
+    return queryset.filter(scheme__organisation_id__in=organisation_ids(user, ADMINISTRATOR))
+
+
+def redeems_voucher(voucher, user):
+    # The company redeems its voucher; the provider's people may submit on the applicant's behalf.
+    return voucher.application.company_id in company_ids(user) or voucher.provider_id in provider_ids(user)
+
+
+def handles_voucher(voucher, user):
+    return handles_case(voucher.application, user)
+
+
+def pays_voucher(voucher, user):
+    return has_role(user, voucher.application.scheme.organisation_id, MANAGER) and not _conflict_of_interest(
+        voucher.application, user)

@@ -16,4 +16,6 @@ def navigation(request):
         "nav_is_staff": access.is_staff(user),
         "nav_handles_cases": access.is_staff(user, *access.CASE_ROLES),
         "inbox_unread": unread_count(user),
+        # Lazy: base.html asks only for users who are neither applicant nor staff (no query for the others).
+        "nav_is_provider": lambda: bool(access.provider_ids(user)),
     }

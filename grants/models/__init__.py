@@ -41,6 +41,18 @@ from .pilots import (
     ReportState,
 )
 from .schemes import DistributionMethod, Scheme, SchemeKind
+from .vouchers import (
+    Payee,
+    Provider,
+    ProviderChoice,
+    ProviderMembership,
+    Redemption,
+    RedemptionOutcome,
+    Voucher,
+    VoucherLookup,
+    VoucherState,
+    VoucherTerms,
+)
 
 __all__ = [
     "AssessmentCriterion",
@@ -109,4 +121,14 @@ __all__ = [
     "SchemeKind",
     "StaffMembership",
     "StaffRole",
+    "Payee",
+    "Provider",
+    "ProviderChoice",
+    "ProviderMembership",
+    "Redemption",
+    "RedemptionOutcome",
+    "Voucher",
+    "VoucherLookup",
+    "VoucherState",
+    "VoucherTerms",
 ]

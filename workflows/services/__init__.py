@@ -62,8 +62,23 @@ from .pilots import (
     reporting_plan_create,
     showcase_set_consent,
 )
+from .providers import LookupThrottled, provider_approve, provider_propose, voucher_lookup
+from .vouchers import (
+    voucher_approve_redemption,
+    voucher_expire,
+    voucher_extend,
+    voucher_issue,
+    voucher_issue_for_award,
+    voucher_letter_context,
+    voucher_mark_paid,
+    voucher_return_redemption,
+    voucher_submit_redemption,
+    vouchers_expire_due,
+    vouchers_send_expiry_reminders,
+)
 
 __all__ = [
+    "LookupThrottled",
     "allowed_transitions",
     "application_approve",
     "application_extend",
@@ -113,6 +128,8 @@ __all__ = [
     "pilot_milestone_accepted",
     "pilot_report_reminders",
     "post_list_for",
+    "provider_approve",
+    "provider_propose",
     "recovery_register_payment",
     "recovery_set_off",
     "report_accept",
@@ -125,4 +142,16 @@ __all__ = [
     "run_transition",
     "showcase_set_consent",
     "timeline",
+    "voucher_approve_redemption",
+    "voucher_expire",
+    "voucher_extend",
+    "voucher_issue",
+    "voucher_issue_for_award",
+    "voucher_letter_context",
+    "voucher_lookup",
+    "voucher_mark_paid",
+    "voucher_return_redemption",
+    "voucher_submit_redemption",
+    "vouchers_expire_due",
+    "vouchers_send_expiry_reminders",
 ]

@@ -33,6 +33,7 @@ from ..exceptions import TransitionRefused
 from .awards import award_create
 from .core import run_transition
 from .pilots import reporting_plan_create
+from .vouchers import voucher_issue_for_award
 
 
 def _staff(application, role):
@@ -261,6 +262,7 @@ def application_approve(*, application_id, actor):
             except BudgetExceeded as error:
                 raise TransitionRefused(str(error)) from None
             award_create(application=app, actor=actor)  # the Award, its advance, de minimis (services/awards.py)
+            voucher_issue_for_award(application=app, actor=actor)  # vouchers: workflows/services/vouchers.py
         else:
             budget.budget_release_reservation(application=app, actor=actor,
                                               reason=app.rejection_reason or app.proposed_outcome)

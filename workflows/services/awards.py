@@ -75,6 +75,27 @@ def _issue_letter(award, kind, *, actor, amount, reason):
                         extra={"amount": amount, "reason": reason})
 
 
+def issues_voucher(scheme):
+    """A voucher scheme that works with approved providers issues vouchers; others make plain awards."""
+    from grants.models import SchemeKind
+
+    return scheme.kind == SchemeKind.VOUCHER and scheme.providers.exists()
+
+
+def award_determine_redeemed(*, application, amount, payee_name, iban, actor):
+    """A voucher's approved redemption is its award's final determination (inside that transition): the
+    award is determined at ``amount`` and one payment instruction goes to the payee (the provider or the
+    company). The redemption released the rest of the commitment already."""
+    award = Award.objects.get(application=application)
+    run_transition(model=Award, pk=award.pk, name="determine", actor=actor,
+                   params={"by": actor, "on": timezone.localdate(), "amount": amount,
+                           "motivation": _("Voucher redeemed")})
+    award.refresh_from_db()
+    if amount > ZERO:
+        _instruction(award, PaymentKind.REMAINDER, amount, payee_name=payee_name, iban=iban)
+    return award
+
+
 def award_reconsider(*, application, actor, reason):
     """The award after a founded objection's new decision on ``application`` (called inside that
     transition, after its ledger rows): made when there was none, else re-set to the new amount with its
@@ -131,12 +152,15 @@ def payment_iban(company):
     return first or company.iban
 
 
-def _instruction(award, kind, amount):
+def _instruction(award, kind, amount, *, payee_name=None, iban=None):
+    """A payment instruction of the award, to the company's confirmed IBAN unless another payee is given
+    (a voucher paid to its provider)."""
     application = award.application
     company = application.company
     count = PaymentInstruction.objects.filter(award=award, kind=kind).count()
     return PaymentInstruction.objects.create(
-        award=award, kind=kind, amount=amount, payee_name=company.name[:200], iban=payment_iban(company),
+        award=award, kind=kind, amount=amount, payee_name=(payee_name or company.name)[:200],
+        iban=iban or payment_iban(company),
         description=f"{application.reference} {PaymentKind(kind).label}"[:140],
         idempotency_key=f"award:{award.pk}:{kind}:{count}",
     )
@@ -154,9 +178,11 @@ def award_create(*, application, actor):
     problems = de_minimis_problems(application, amount, today)
     if problems:
         raise TransitionRefused(" ".join(problems))
-    direct = amount < scheme.direct_determination_threshold
+    # A voucher is determined by its redemption (workflows.services.vouchers), never at the award.
+    redeemed_later = issues_voucher(scheme)
+    direct = amount < scheme.direct_determination_threshold and not redeemed_later
     advance = ZERO
-    if not direct and scheme.advance_percentage:
+    if not direct and not redeemed_later and scheme.advance_percentage:
         advance = (amount * scheme.advance_percentage / 100).quantize(CENT, rounding=ROUND_DOWN)
     # The award's history starts with the application's "approve" log row; a direct determination is
     # part of that decision, so neither gets a log row of its own.

@@ -26,6 +26,7 @@ from grants.models import (
     PaymentInstruction,
     PaymentKind,
     StaffRole,
+    VoucherState,
 )
 from grants.templatetags.money import format_money
 from notifications.services import notify
@@ -34,6 +35,7 @@ from .. import access
 from ..exceptions import TransitionRefused
 from .awards import _log, award_settle_if_done, payment_iban
 from .core import run_transition
+from .vouchers import voucher_mark_paid
 
 
 def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=None):
@@ -113,12 +115,18 @@ def batch_mark_paid(*, batch_id, actor, paid_on):
                                       key=recovery.idempotency_key, actor=actor, note=f"set off {batch.reference}")
                 award_ids.append(recovery.award_id)
             award_ids.append(instruction.award_id)
+            voucher = getattr(application, "voucher", None)
+            if voucher is not None and voucher.state == VoucherState.REDEEMED:
+                voucher_ids.append(voucher.pk)
 
+    voucher_ids = []
     with transaction.atomic():
         batch = run_transition(model=PaymentBatch, pk=batch_id, name="mark_paid", actor=actor, effects=effects,
                                params={"on": paid_on})
         for award_id in dict.fromkeys(award_ids):
             award_settle_if_done(award_id)
+        for voucher_id in voucher_ids:
+            voucher_mark_paid(voucher_id=voucher_id, actor=actor)
         return batch
 
 

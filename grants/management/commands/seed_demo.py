@@ -13,6 +13,7 @@ from applicants.models import Company, CompanyMembership, LegalForm, User
 from applicants.second_factor import DEMO_TOTP_SECRET, demo_authenticator
 from grants.demo_payments import seed_payments_demo
 from grants.demo_pilots import seed_pilots
+from grants.demo_vouchers import choose, seed_voucher_company, seed_voucher_providers, seed_vouchers
 from grants.eligibility import computed_amount
 from grants.models import (
     Application,
@@ -180,6 +181,7 @@ class Command(BaseCommand):
         user, company = applicants["alphen"]
         officer, manager = staff["behandelaar@alphen.demo"], staff["budgethouder@alphen.demo"]
         voucher = schemes["circulaire-scan"]
+        provider, adviser = seed_voucher_providers(voucher, proposer=user, password=DEMO_PASSWORD)
 
         def new(title, amount, *, scheme=voucher, owner=(user, company), complete=True):
             """A draft of ``owner`` requesting ``amount`` (the costs follow from the co-funding share)."""
@@ -202,16 +204,33 @@ class Command(BaseCommand):
         services.application_request_info(application_id=info.pk, actor=officer,
                                           missing="Stuur de offerte van de adviseur mee.")
         proposed = new("Circulaire scan bouwmaterialen", "2000", owner=other)
+        choose(proposed, provider)
         services.application_submit(application_id=proposed.pk, actor=other[0])
         services.application_start_review(application_id=proposed.pk, actor=officer)
         services.application_propose(application_id=proposed.pk, actor=officer, outcome="award",
                                      amount=proposed.requested_amount, motivation="Voldoet aan alle voorwaarden.")
         awarded = new("Circulaire scan showroom", "1000")
+        choose(awarded, provider)
         services.application_submit(application_id=awarded.pk, actor=user)
         services.application_start_review(application_id=awarded.pk, actor=officer)
         services.application_propose(application_id=awarded.pk, actor=officer, outcome="award",
                                      amount=awarded.requested_amount, motivation="Voldoet aan alle voorwaarden.")
         services.application_approve(application_id=awarded.pk, actor=manager)
+
+        owners = {"houtwerk": (user, company), "bouwkringloop": other,
+                  "tweedeleven": seed_voucher_company(voucher.organisation, password=DEMO_PASSWORD)}
+
+        def award(title, amount, owner):
+            owner = owners[owner]
+            application = new(title, amount, owner=owner)
+            choose(application, provider)
+            services.application_submit(application_id=application.pk, actor=owner[0])
+            services.application_start_review(application_id=application.pk, actor=officer)
+            services.application_propose(application_id=application.pk, actor=officer, outcome="award",
+                                         amount=application.requested_amount, motivation="Voldoet.")
+            return services.application_approve(application_id=application.pk, actor=manager)
+
+        seed_vouchers(award=award, provider=provider, adviser=adviser, officer=officer, manager=manager, pdf=DEMO_PDF)
 
         pilot = new("Gedeelde reststromenhub Goudse binnenstad", "8500", scheme=schemes["circulaire-pilot"],
                     owner=applicants["gouda"])
