@@ -59,16 +59,14 @@ def seed_payments_demo(*, new, schemes, applicants, staff):
     for slug, (name, iban, bic) in ACCOUNTS.items():
         PaymentAccount.objects.create(organisation=Organisation.objects.get(slug=slug), name=name, iban=iban, bic=bic)
 
-    # Alphen: vouchers below the threshold are determined at award; one paid and settled, one in a batch
-    # that waits for the manager's approval.
-    officer, manager = staff["behandelaar@alphen.demo"], staff["budgethouder@alphen.demo"]
-    houtwerk, bouwkringloop = applicants["alphen"], applicants["73456787"]
-    paid = new("Circulaire scan lijmhoutproductie", "1600", owner=houtwerk)
-    services.application_submit(application_id=paid.pk, actor=houtwerk[0])
-    _pay([_award(paid, officer, manager, "1600")], officer, manager)
-    waiting = new("Circulaire scan opslag sloopmaterialen", "1400", owner=bouwkringloop)
-    services.application_submit(application_id=waiting.pk, actor=bouwkringloop[0])
-    _batch([_award(waiting, officer, manager, "1400")], officer)
+    # Alphen: redeemed vouchers are paid in batches (seed_vouchers paid one); the other redeemed voucher
+    # waits in a batch for the manager's approval.
+    officer = staff["behandelaar@alphen.demo"]
+    houtwerk = applicants["alphen"]
+    waiting = Application.objects.filter(award__payment_instructions__state="open",
+                                         scheme__organisation__slug="alphen").order_by("pk").first()
+    if waiting is not None:
+        _batch([waiting.award], officer)
 
     # Gouda: the pilot gets its 80% advance, paid; determined lower, so part of the advance is recovered.
     officer, manager = staff["behandelaar@gouda.demo"], staff["budgethouder@gouda.demo"]

@@ -82,7 +82,13 @@ def seed_vouchers(*, award, provider, adviser, officer, manager, pdf):
     paid = award("Circulaire scan houtafval", "1500", "tweedeleven").voucher
     redeem(paid, "SP-2026-004", "2600")
     services.voucher_approve_redemption(voucher_id=paid.pk, actor=officer)
-    services.voucher_mark_paid(voucher_id=paid.pk, actor=manager)
+    # Paid as every payment is: in a batch an officer prepares and a manager approves.
+    instruction = paid.application.award.payment_instructions.get(state="open")
+    batch = services.batch_prepare(organisation_id=paid.application.scheme.organisation_id,
+                                   instruction_ids=[instruction.pk], actor=officer)
+    services.batch_approve(batch_id=batch.pk, actor=manager)
+    services.batch_mark_paid(batch_id=batch.pk, actor=manager, paid_on=timezone.localdate())
+    paid.refresh_from_db()
 
     returned_now = award("Circulaire scan puinstromen", "1200", "bouwkringloop").voucher
     redeem(returned_now, "CW-88", "2500")

@@ -82,7 +82,7 @@ def issues_voucher(scheme):
     return scheme.kind == SchemeKind.VOUCHER and scheme.providers.exists()
 
 
-def award_determine_redeemed(*, application, amount, payee_name, iban, actor):
+def award_determine_redeemed(*, application, amount, actor):
     """A voucher's approved redemption is its award's final determination (inside that transition): the
     award is determined at ``amount`` and one payment instruction goes to the payee (the provider or the
     company). The redemption released the rest of the commitment already."""
@@ -92,7 +92,7 @@ def award_determine_redeemed(*, application, amount, payee_name, iban, actor):
                            "motivation": _("Voucher redeemed")})
     award.refresh_from_db()
     if amount > ZERO:
-        _instruction(award, PaymentKind.REMAINDER, amount, payee_name=payee_name, iban=iban)
+        _instruction(award, PaymentKind.REMAINDER, amount)
     return award
 
 
@@ -152,15 +152,21 @@ def payment_iban(company):
     return first or company.iban
 
 
-def _instruction(award, kind, amount, *, payee_name=None, iban=None):
-    """A payment instruction of the award, to the company's confirmed IBAN unless another payee is given
-    (a voucher paid to its provider)."""
+def payee_of(application):
+    """(name, IBAN) that the award's payments go to: the provider for a voucher its scheme pays to the
+    provider, otherwise the company at its confirmed IBAN (payment_iban)."""
+    voucher = getattr(application, "voucher", None)
+    if voucher is not None and voucher.payee == "provider":
+        return voucher.provider.name[:200], voucher.provider.iban
+    return application.company.name[:200], payment_iban(application.company)
+
+
+def _instruction(award, kind, amount):
     application = award.application
-    company = application.company
+    payee_name, iban = payee_of(application)
     count = PaymentInstruction.objects.filter(award=award, kind=kind).count()
     return PaymentInstruction.objects.create(
-        award=award, kind=kind, amount=amount, payee_name=(payee_name or company.name)[:200],
-        iban=iban or payment_iban(company),
+        award=award, kind=kind, amount=amount, payee_name=payee_name, iban=iban,
         description=f"{application.reference} {PaymentKind(kind).label}"[:140],
         idempotency_key=f"award:{award.pk}:{kind}:{count}",
     )

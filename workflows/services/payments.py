@@ -33,14 +33,14 @@ from notifications.services import notify
 
 from .. import access
 from ..exceptions import TransitionRefused
-from .awards import _log, award_settle_if_done, payment_iban
+from .awards import _log, award_settle_if_done, payee_of
 from .core import run_transition
 from .vouchers import voucher_mark_paid
 
 
 def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=None):
     """An officer collects open instructions of one municipality into a batch. Payee and IBAN are
-    taken from the company now (the IBAN of awards.payment_iban: an unconfirmed change never counts). Refused when an
+    taken now (awards.payee_of: a voucher's provider, or the company's confirmed IBAN). Refused when an
     instruction is no longer open, belongs elsewhere, or its award waits for a decision on revocation."""
     if not access.has_role(actor, organisation_id, access.OFFICER):
         raise TransitionRefused(_("Only an officer of this municipality prepares payment batches."))
@@ -61,8 +61,7 @@ def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=Non
             reference=f"{organisation.code}-BET-{uuid.uuid4().hex[:10].upper()}",
         )
         for instruction in instructions:
-            company = instruction.award.application.company
-            instruction.payee_name, instruction.iban = company.name[:200], payment_iban(company)
+            instruction.payee_name, instruction.iban = payee_of(instruction.award.application)
             instruction.add_to_batch(batch=batch)
             instruction.save()
         _log(batch, "prepare", "", batch.state, actor)

@@ -277,20 +277,13 @@ def voucher_return_redemption(*, voucher_id, actor, reasons):
 
 def _instruct_payment(voucher, amount, payee, actor):
     """The redemption determines the award: one payment instruction of ``amount`` to the payee (the
-    provider or the company), paid in a payment batch (workflows.services.payments), which marks the
-    voucher paid. The payee, IBAN and amount are also kept on the voucher for its page."""
-    from .awards import award_determine_redeemed
+    provider or the company: awards.payee_of), paid in a payment batch (workflows.services.payments),
+    which marks the voucher paid. The payee, IBAN and amount are also kept on the voucher for its page."""
+    from .awards import award_determine_redeemed, payee_of
 
-    if payee == Payee.PROVIDER:
-        voucher.payable_to, voucher.payable_iban = voucher.provider.name, voucher.provider.iban
-    else:
-        from .awards import payment_iban
-
-        company = voucher.application.company
-        voucher.payable_to, voucher.payable_iban = company.name, payment_iban(company)
+    voucher.payable_to, voucher.payable_iban = payee_of(voucher.application)
     voucher.payable_amount = amount
-    award_determine_redeemed(application=voucher.application, amount=amount, payee_name=voucher.payable_to,
-                             iban=voucher.payable_iban, actor=actor)
+    award_determine_redeemed(application=voucher.application, amount=amount, actor=actor)
 
 
 def voucher_approve_redemption(*, voucher_id, actor, eligible_amount=None):

@@ -341,6 +341,10 @@ class Command(BaseCommand):
                 application=application, kind=kind, file=ContentFile(DEMO_PDF, name="offerte.pdf"),
                 original_name="offerte.pdf", content_type="application/pdf", size=len(DEMO_PDF), uploaded_by=user,
             )
+        # A voucher scheme with approved providers needs the applicant's choice of one.
+        provider = scheme.providers.filter(approved_at__isnull=False, active=True).order_by("pk").first()
+        if provider is not None:
+            choose(application, provider)
 
     def _assessment(self, orgs, schemes, applicants, staff):
         """Four-eyes bands on Alphen's voucher (a second officer approves up to EUR 1,500: a proposal in each
