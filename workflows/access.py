@@ -146,7 +146,7 @@ def visible_applications(user, queryset=None):
     condition = Q(company_id__in=company_ids(user))
     orgs = organisation_ids(user, *CASE_ROLES)
     if orgs:
-        condition |= Q(scheme__organisation_id__in=orgs) & ~Q(state=ApplicationState.DRAFT)
+        condition |= Q(organisation_id__in=orgs) & ~Q(state=ApplicationState.DRAFT)
     return queryset.filter(condition)
 
 
@@ -159,7 +159,7 @@ def staff_cases(user, queryset=None):
     orgs = organisation_ids(user, *CASE_ROLES)
     if not orgs:
         return queryset.none()
-    return queryset.filter(scheme__organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
+    return queryset.filter(organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
 
 
 def acts_for_applicant(application, user):

@@ -185,7 +185,7 @@ class Command(BaseCommand):
             manager = self.rng.choice(self.staff[(org, StaffRole.MANAGER)])
             decided = state in (S.AWARDED, S.REJECTED, S.NOT_CONSIDERED)
             app = self.load.add(
-                Application, scheme_id=scheme, company_id=company, created_by_id=owner, state=state,
+                Application, scheme_id=scheme, organisation_id=org, company_id=company, created_by_id=owner, state=state,
                 reference=reference, title=f"Circulair {self.rng.choice(WORDS)}project {reference or 'concept'}",
                 description="Wij hergebruiken reststromen in nieuwe producten.", requested_amount=amount,
                 location="Schaalstad", submitted_at=submitted, completed_at=submitted,
