@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -184,7 +185,12 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 else:
     # max_retries 0: a publish to a Redis that is down fails at once (the outbox keeps the row) instead
     # of holding the user's request through several reconnection attempts.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 0}
+    # visibility_timeout: how long a task taken by a worker that died (acks_late) stays invisible before
+    # Redis hands it out again; it must exceed the longest task. The fault tests set a few seconds.
+    VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": VISIBILITY_TIMEOUT, "max_retries": 0}
+    if VISIBILITY_TIMEOUT < 60:  # sweep for abandoned messages every second, not every 100
+        CELERY_BROKER_TRANSPORT_OPTIONS |= {"unacked_restore_interval": 1, "unacked_restore_throttle": 1}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -196,6 +202,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A static schedule: django-celery-beat does not support Django 6.1.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "notifications.tasks.outbox_relay", "schedule": 5.0},
+    # Reminder jobs query what is due and send each reminder once (Reminder rows): running them
+    # hourly only makes them robust to a beat that was down at 07:00.
+    "send-reminders": {"task": "notifications.tasks.reminders_send", "schedule": crontab(minute=5, hour="7-17")},
+    # One digest per user per day (its dedupe key holds the date), however often this runs.
+    "send-digests": {"task": "notifications.tasks.outbox_digest_send", "schedule": crontab(minute=30, hour=7)},
 }
 # Publishing must never hang a request when the broker is down: fail fast, the relay retries.
 CELERY_TASK_PUBLISH_RETRY = False

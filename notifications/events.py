@@ -1,7 +1,15 @@
 """The notification events: each has templates in templates/notifications/<event>/ (subject.txt,
-body.txt, body.html) rendered in the recipient's language, and channels."""
+body.txt, body.html) rendered in the recipient's language, channels, and a preference category.
+
+``legal_effect`` events (information requests, decisions, extensions, objection decisions, recovery)
+always go out immediately, whatever the recipient chose: a legal term may start with them. So do
+account messages (category ACCOUNT). Other events follow the recipient's NotificationPreference
+for their category: immediately, or the email in the daily digest (the inbox item at once).
+"""
 
 from dataclasses import dataclass
+
+from .models import Category
 
 
 @dataclass(frozen=True)
@@ -9,11 +17,17 @@ class Event:
     inbox: bool = True
     email: bool = True
     legal_effect: bool = False  # always sent immediately, never held for a digest
+    category: str = Category.CASE_PROGRESS
+
+    @property
+    def immediate(self):
+        """True when no preference may hold this event's email for a digest."""
+        return self.legal_effect or self.category == Category.ACCOUNT
 
 
 EVENTS = {
-    "verify_email": Event(inbox=False),
-    "password_reset": Event(inbox=False),
+    "verify_email": Event(inbox=False, category=Category.ACCOUNT),
+    "password_reset": Event(inbox=False, category=Category.ACCOUNT),
     "application_submitted": Event(),
     "application_received": Event(),
     "info_requested": Event(legal_effect=True),
@@ -23,6 +37,15 @@ EVENTS = {
     "decision_made": Event(legal_effect=True),
     "application_withdrawn": Event(),
     # Sent to an address that may have no account yet: email only.
-    "company_invitation": Event(inbox=False),
-    "message_received": Event(),
+    "company_invitation": Event(inbox=False, category=Category.ACCOUNT),
+    "message_received": Event(category=Category.MESSAGES),
+    # Reminders (notifications/reminders.py and the apps' reminders.py modules).
+    "decision_due_soon": Event(category=Category.REMINDERS),
+    "decision_overdue": Event(category=Category.REMINDERS),
+    "repair_due_soon": Event(category=Category.REMINDERS),
+    # The daily digest itself: one email collecting the held ones; their inbox items exist already.
+    "digest": Event(inbox=False, category=Category.ACCOUNT),
 }
+
+# Categories a user may set to the digest (ACCOUNT is never held).
+CONFIGURABLE_CATEGORIES = [c for c in Category if c != Category.ACCOUNT]

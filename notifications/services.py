@@ -4,6 +4,8 @@ notify(...)        inside the business transaction: one outbox row per recipient
 outbox_relay(...)  claims pending rows with a lease and hands their ids to Celery.
 outbox_deliver(id) the idempotent delivery: at most one inbox item and one email per row.
 outbox_retry(ids)  an administrator's retry of failed rows.
+outbox_digest_send(...)  the daily digest: one email per user per day with the held emails.
+preferences_update(...)  a user's choice per category: immediately or in the daily digest.
 """
 
 import logging
@@ -11,31 +13,46 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from .events import EVENTS
-from .models import InboxItem, Outbox, OutboxStatus
+from .models import DeliveryMode, InboxItem, NotificationPreference, Outbox, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
 
-def notify(*, event, recipients=(), emails=(), context=None, url="", dedupe_key=None):
+def notify(*, event, recipients=(), emails=(), context=None, url="", dedupe_key=None, organisation=None):
     """Write outbox rows for ``event`` to users ``recipients`` and bare addresses ``emails``.
 
     Must run inside the transaction of the change that causes it; the rows are relayed after
-    commit and vanish with a rollback. ``context`` must be JSON-serialisable. Returns the rows.
+    commit and vanish with a rollback. ``context`` must be JSON-serialisable. ``organisation`` (an
+    Organisation or its id; default ``context["organisation_id"]``) scopes the operations page. A
+    recipient who chose the digest for the event's category gets the inbox item at once and the
+    email in the next daily digest, unless the event is immediate (legal effect, account).
+    Returns the rows.
     """
     spec = EVENTS[event]
+    context = context or {}
+    organisation_id = getattr(organisation, "pk", organisation) or context.get("organisation_id")
+    users = {u.pk: u for u in recipients}
+    digesting = set()
+    if users and spec.email and not spec.immediate:
+        digesting = set(
+            NotificationPreference.objects.filter(
+                user_id__in=users, category=spec.category, mode=DeliveryMode.DIGEST
+            ).values_list("user_id", flat=True)
+        )
     rows = []
-    for user in {u.pk: u for u in recipients}.values():
+    for user in users.values():
         rows.append(
             Outbox(
                 event=event, recipient=user, email=user.email, language=user.language,
-                send_email=spec.email, send_inbox=spec.inbox, context=context or {}, url=url,
+                send_email=spec.email, send_inbox=spec.inbox, context=context, url=url,
+                organisation_id=organisation_id, digest_pending=user.pk in digesting,
                 dedupe_key=f"{dedupe_key}:{user.pk}" if dedupe_key else None,
             )
         )
@@ -43,7 +60,7 @@ def notify(*, event, recipients=(), emails=(), context=None, url="", dedupe_key=
         rows.append(
             Outbox(
                 event=event, email=address, language=translation.get_language() or settings.LANGUAGE_CODE,
-                send_email=True, send_inbox=False, context=context or {}, url=url,
+                send_email=True, send_inbox=False, context=context, url=url, organisation_id=organisation_id,
                 dedupe_key=f"{dedupe_key}:{address}" if dedupe_key else None,
             )
         )
@@ -112,7 +129,8 @@ def absolute_url(path):
 def outbox_deliver(*, outbox_id):
     """Deliver one row, idempotently: the row is locked, each channel has its own sent mark, and a
     row already sent is left alone. Transport errors propagate (the task retries); the inbox item
-    of a failed attempt is rolled back with it."""
+    of a failed attempt is rolled back with it. A ``digest_pending`` row gets its inbox item only (its
+    email leaves with the digest); delivering a ``digest`` row marks the rows it carries emailed."""
     with transaction.atomic():
         row = Outbox.objects.select_for_update().filter(pk=outbox_id).first()
         if row is None or row.status == OutboxStatus.SENT:
@@ -122,13 +140,16 @@ def outbox_deliver(*, outbox_id):
             InboxItem.objects.get_or_create(
                 outbox=row, defaults={"user_id": row.recipient_id, "subject": subject, "body": text, "url": row.url}
             )
-        if row.send_email and row.email and row.email_sent_at is None:
+        # A held email leaves with the digest (outbox_digest_send), not now.
+        if row.send_email and row.email and row.email_sent_at is None and not row.digest_pending:
             message = EmailMultiAlternatives(
                 subject=subject, body=text, to=[row.email], headers={"Message-ID": row.message_id}
             )
             message.attach_alternative(html, "text/html")
             message.send()
             row.email_sent_at = timezone.now()
+            if row.event == "digest":
+                Outbox.objects.filter(digest=row).update(email_sent_at=row.email_sent_at)
         row.status = OutboxStatus.SENT
         row.sent_at = timezone.now()
         row.attempts += 1
@@ -160,3 +181,56 @@ def outbox_retry(*, ids):
         )
         transaction.on_commit(lambda: outbox_relay(ids=list(ids)), robust=True)
     return count
+
+
+def outbox_digest_send(*, now=None):
+    """Collect each user's held emails into one digest row (event ``digest``), at most one per user
+    per day: its dedupe key holds the date, so a second run the same day (or a second beat) leaves
+    what arrived since for tomorrow. Per user in its own transaction; the held rows are locked so
+    two runs never put one row in two digests. Returns the number of digests written."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    user_ids = (
+        Outbox.objects.filter(digest_pending=True, recipient__isnull=False)
+        .values_list("recipient_id", flat=True).distinct().order_by("recipient_id")
+    )
+    written = 0
+    for user_id in list(user_ids):
+        with transaction.atomic():
+            held = list(
+                Outbox.objects.select_for_update(of=("self",))
+                .filter(recipient_id=user_id, digest_pending=True, created_at__lte=now)
+                .select_related("recipient").order_by("created_at", "pk")
+            )
+            if not held:
+                continue  # another run took them
+            user = held[0].recipient
+            items = []
+            for row in held:
+                subject, _text, _html = render_message(row)
+                items.append({"subject": subject, "url": absolute_url(row.url)})
+            try:
+                with transaction.atomic():
+                    [digest] = notify(event="digest", recipients=[user], context={"items": items, "day_on":
+                                      today.isoformat()}, dedupe_key=f"digest:{today.isoformat()}")
+            except IntegrityError:
+                continue  # today's digest has gone out already; these wait for tomorrow's
+            Outbox.objects.filter(pk__in=[row.pk for row in held]).update(digest_pending=False, digest=digest)
+            written += 1
+    return written
+
+
+def preferences_for(user):
+    """{category: mode} for every configurable category (immediately when the user chose nothing)."""
+    from .events import CONFIGURABLE_CATEGORIES
+
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("category", "mode"))
+    return {category: chosen.get(category, DeliveryMode.IMMEDIATE) for category in CONFIGURABLE_CATEGORIES}
+
+
+def preferences_update(*, user, modes):
+    """Store ``modes`` ({category: mode}) for ``user``. Held emails of a category switched back to
+    immediately stay for the next digest (they were promised to it)."""
+    with transaction.atomic():
+        for category, mode in modes.items():
+            NotificationPreference.objects.update_or_create(user=user, category=category, defaults={"mode": mode})

@@ -26,3 +26,15 @@ def outbox_deliver(self, outbox_id):
         if final:
             return False
         raise self.retry(countdown=countdown, exc=error) from error
+
+
+@shared_task(name="notifications.tasks.reminders_send")
+def reminders_send():
+    from .reminders import reminders_send as send
+
+    return send()
+
+
+@shared_task(name="notifications.tasks.outbox_digest_send")
+def outbox_digest_send():
+    return services.outbox_digest_send()

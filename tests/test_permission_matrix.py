@@ -253,6 +253,13 @@ PAGES = {
                                on={"scheme_id": "scheme_x"}, body=scheme_x_edited, changes=True),
     "manage_scheme_questions": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
                                     on={"scheme_id": "scheme_x"}, body=new_question, changes=True),
+    # Everyone signed in chooses per category: immediately or in a daily digest.
+    "notification_preferences": Page(Rule.AUTHENTICATED, get=SIGNED_IN, post=SIGNED_IN, changes=True,
+                                     body={"case_progress": "digest", "messages": "immediate",
+                                           "reminders": "digest", "news": "immediate"}),
+    # Notification operations: X's administrator sees and retries X's notifications (other staff 403).
+    "notification_operations": Page(Rule.ADMINISTRATOR, get=ADMINISTRATOR_X, post=ADMINISTRATOR_X,
+                                    body=lambda w: {"ids": [w.failed_outbox_x.pk]}, changes=True),
 }
 
 # The Django admin is one group: superusers only (anyone else is sent to the admin's login page).
@@ -374,6 +381,10 @@ def build_world():
                                    url=reverse("application_detail", args=[w.a_submitted.pk]))
     w.inbox_item_a = InboxItem.objects.create(user=w.applicant_a, outbox=outbox, subject="Aanvraag ontvangen",
                                               body="Wij hebben uw aanvraag ontvangen.", url=outbox.url)
+
+    w.failed_outbox_x = Outbox.objects.create(
+        event="application_submitted", recipient=w.applicant_a, email=w.applicant_a.email, organisation=w.org_x,
+        status=OutboxStatus.FAILED, attempts=5, last_error="451 4.3.0 Mail server temporarily rejected message")
 
     w.invitation_token_b = invitation_token(CompanyInvitation.objects.create(
         company=w.company_a, email=w.applicant_b.email, role="adviser", invited_by=w.applicant_a))

@@ -46,6 +46,7 @@ def _context(application):
         "scheme_nl": application.scheme.title_nl,
         "scheme_en": application.scheme.title_en,
         "organisation": application.scheme.organisation.name,
+        "organisation_id": application.scheme.organisation_id,  # scopes the notification operations page
         "company": application.company.name,
         "decision_due_on": application.decision_due_on.isoformat() if application.decision_due_on else "",
     }
