@@ -49,7 +49,13 @@ class Loader:
                     cursor.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
                     )
-                    cursor.execute(f"ANALYZE {table}")
+
+    def vacuum(self):
+        """After the commit: VACUUM ANALYZE so the planner knows the data and index-only scans work."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for model in self.counts:
+                    cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
 
 
 def _column_values(model, rows):

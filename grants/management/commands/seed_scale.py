@@ -87,6 +87,7 @@ class Command(BaseCommand):
                 step(*args)
                 self.stdout.write(f"  {step.__name__}: {time.monotonic() - started:.0f} s")
             self.load.finish()
+        self.load.vacuum()
         counts = ", ".join(f"{model._meta.verbose_name_plural}: {n}" for model, n in self.load.counts.items())
         self.stdout.write(f"Seeded in {time.monotonic() - started:.0f} s. {counts}")
 
@@ -185,7 +186,8 @@ class Command(BaseCommand):
             manager = self.rng.choice(self.staff[(org, StaffRole.MANAGER)])
             decided = state in (S.AWARDED, S.REJECTED, S.NOT_CONSIDERED)
             app = self.load.add(
-                Application, scheme_id=scheme, organisation_id=org, company_id=company, created_by_id=owner, state=state,
+                Application, scheme_id=scheme, organisation_id=org, company_id=company, created_by_id=owner,
+                state=state,
                 reference=reference, title=f"Circulair {self.rng.choice(WORDS)}project {reference or 'concept'}",
                 description="Wij hergebruiken reststromen in nieuwe producten.", requested_amount=amount,
                 location="Schaalstad", submitted_at=submitted, completed_at=submitted,
@@ -245,5 +247,7 @@ class Command(BaseCommand):
             row = self.load.add(Outbox, event=event, recipient_id=user, language="nl",
                                 context={"reference": reference}, status=OutboxStatus.SENT, attempts=1,
                                 email_sent_at=at, sent_at=at, created_at=at)
+            # Most messages have been read; the last weeks' are waiting.
+            read = at if at < timezone.now() - timedelta(days=21) else None
             self.load.add(InboxItem, user_id=user, outbox_id=row, subject=f"{reference}: {event}",
-                          body=f"Over uw aanvraag {reference}.", created_at=at)
+                          body=f"Over uw aanvraag {reference}.", created_at=at, read_at=read)
