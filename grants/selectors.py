@@ -32,7 +32,7 @@ def case_queue_for(user, *, state=None, organisation_id=None, scheme_id=None, as
 
     queryset = access.staff_cases(user)
     if organisation_id:
-        queryset = queryset.filter(scheme__organisation_id=organisation_id)
+        queryset = queryset.filter(organisation_id=organisation_id)
     if state:
         queryset = queryset.filter(state=state)
     if scheme_id:

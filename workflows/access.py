@@ -162,7 +162,7 @@ def visible_applications(user, queryset=None):
     condition = Q(company_id__in=company_ids(user))
     orgs = organisation_ids(user, *CASE_ROLES)
     if orgs:
-        condition |= Q(scheme__organisation_id__in=orgs) & ~Q(state=ApplicationState.DRAFT)
+        condition |= Q(organisation_id__in=orgs) & ~Q(state=ApplicationState.DRAFT)
     return queryset.filter(condition)
 
 
@@ -175,7 +175,7 @@ def staff_cases(user, queryset=None):
     orgs = organisation_ids(user, *CASE_ROLES)
     if not orgs:
         return queryset.none()
-    return queryset.filter(scheme__organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
+    return queryset.filter(organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
 
 
 def acts_for_applicant(application, user):
@@ -239,7 +239,7 @@ def staff_objections(user, queryset=None):
     orgs = organisation_ids(user, *CASE_ROLES)
     if not orgs:
         return queryset.none()
-    return queryset.filter(application__scheme__organisation_id__in=orgs).exclude(state=ObjectionState.NEW)
+    return queryset.filter(application__organisation_id__in=orgs).exclude(state=ObjectionState.NEW)
 
 
 def acts_for_objector(objection, user):
@@ -284,7 +284,7 @@ def staff_awards(user, queryset=None):
     from grants.models import Award
 
     queryset = Award.objects.all() if queryset is None else queryset
-    return queryset.filter(application__scheme__organisation_id__in=organisation_ids(user, *CASE_ROLES))
+    return queryset.filter(application__organisation_id__in=organisation_ids(user, *CASE_ROLES))
 
 
 def staff_batches(user, queryset=None):
@@ -344,7 +344,7 @@ def confirms_iban_change(change, user):
 
     orgs = organisation_ids(user, OFFICER)
     return bool(orgs) and change.company_id not in company_ids(user) and Award.objects.filter(
-        application__company_id=change.company_id, application__scheme__organisation_id__in=orgs
+        application__company_id=change.company_id, application__organisation_id__in=orgs
     ).exists()
 
 
@@ -359,7 +359,9 @@ def audited_cases(user, queryset=None):
     orgs = organisation_ids(user, MANAGER)
     if not orgs:
         return queryset.none()
-    return queryset.filter(scheme__organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
+    return queryset.filter(organisation_id__in=orgs).exclude(state=ApplicationState.DRAFT)
+
+
 # --- pilots after the award (grants.models.pilots) -----------------------------------------------
 
 
@@ -387,7 +389,7 @@ def staff_pilots(user, queryset=None):
     from grants.models import ReportingPlan
 
     queryset = ReportingPlan.objects.all() if queryset is None else queryset
-    return queryset.filter(application__scheme__organisation_id__in=organisation_ids(user, *CASE_ROLES))
+    return queryset.filter(application__organisation_id__in=organisation_ids(user, *CASE_ROLES))
 
 
 def may_feature_pilots(user, organisation_id):
@@ -416,7 +418,7 @@ def staff_vouchers(user, queryset=None):
     from grants.models import Voucher
 
     queryset = Voucher.objects.all() if queryset is None else queryset
-    return queryset.filter(application__scheme__organisation_id__in=organisation_ids(user, *CASE_ROLES))
+    return queryset.filter(application__organisation_id__in=organisation_ids(user, *CASE_ROLES))
 
 
 def staff_providers(user, queryset=None):

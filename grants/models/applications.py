@@ -55,6 +55,12 @@ class Application(FSMModelMixin, DecisionTermMixin, models.Model):
     """
 
     scheme = models.ForeignKey(Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="applications")
+    # The scheme's municipality, copied on creation: the staff pages filter and count by tenant without a join
+    # (a scheme never moves to another municipality).
+    organisation = models.ForeignKey(
+        "grants.Organisation", verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="+",
+        editable=False,
+    )
     company = models.ForeignKey(
         "applicants.Company", verbose_name=_("company"), on_delete=models.PROTECT, related_name="applications"
     )
@@ -119,17 +125,22 @@ class Application(FSMModelMixin, DecisionTermMixin, models.Model):
         indexes = [
             models.Index(fields=["scheme", "state", "decision_due_on"]),
             models.Index(fields=["company", "state"]),
+            # The officer queue: per municipality by state, in order of the decision date; region-wide by date.
+            models.Index(fields=["organisation", "state", "decision_due_on"]),
+            models.Index(fields=["organisation", "decision_due_on", "id"]),
+            models.Index(fields=["decision_due_on", "id"]),
         ]
 
     def __str__(self):
         return self.reference or f"{_('Draft')} #{self.pk}"
 
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None and self.scheme_id is not None:
+            self.organisation_id = self.scheme.organisation_id
+        super().save(*args, **kwargs)
+
     # Steps between staff only: never shown to the applicant (the proposal, its motivation, send-backs).
     INTERNAL_TRANSITIONS = frozenset({"propose", "propose_not_considered", "send_back"})
-
-    @property
-    def organisation(self):
-        return self.scheme.organisation
 
     def get_applicant_state_display(self):
         """The state as the applicant sees it: a pending proposal is still "in review" to them."""

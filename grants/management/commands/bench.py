@@ -1,0 +1,121 @@
+"""Time the pages that matter at scale, in one process with Django's test client (make bench).
+
+Run on the data set of ``seed_scale``. Each page is requested a few times to warm up, then timed
+``--requests`` times; the table gives the median and 95th percentile in ms, the SQL queries of one
+request and the response size. ``--markdown FILE`` also writes the table to FILE.
+"""
+
+import platform
+import statistics
+import subprocess
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from applicants.models import User
+from grants.models import Application, ApplicationState, Organisation
+
+
+def _percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = "Time the officer queue, case page, dashboards, applicant home and public register on seed_scale data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=30)
+        parser.add_argument("--warmup", type=int, default=3)
+        parser.add_argument("--markdown", help="also write the result table to this file")
+
+    def handle(self, *args, requests, warmup, markdown, **options):
+        largest = Organisation.objects.filter(code="S01").first()
+        if largest is None:
+            raise CommandError("No scale data set here: run `manage.py seed_scale` first.")
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        rows = []
+        for label, user, url in self.pages(largest):
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+                self.verify_second_factor(client, user)
+            for _ in range(warmup):
+                self.fetch(client, url, label)
+            timings = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                response = self.fetch(client, url, label)
+                timings.append((time.perf_counter() - started) * 1000)
+            with CaptureQueriesContext(connection) as queries:
+                response = self.fetch(client, url, label)
+            size = len(response.content) if not response.streaming else sum(len(c) for c in response.streaming_content)
+            rows.append((label, statistics.median(timings), _percentile(timings, 0.95), len(queries), size))
+            self.stdout.write(f"{label}: median {rows[-1][1]:.1f} ms")
+        table = self.table(rows)
+        self.stdout.write(table)
+        if markdown:
+            with open(markdown, "w") as handle:
+                handle.write(table)
+
+    @staticmethod
+    def fetch(client, url, label):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{label}: {url} answered {response.status_code}")
+        if response.streaming:
+            response = client.get(url)
+        return response
+
+    @staticmethod
+    def verify_second_factor(client, user):
+        """Staff sessions need their second factor: the bench marks the session as verified, as the login would."""
+        from workflows import access
+
+        verify = getattr(access, "mark_second_factor_verified", None)
+        if verify is not None:
+            verify(client, user)
+
+    def pages(self, largest):
+        officer = User.objects.get(email="officer0@schaalstad01.example")
+        regional = User.objects.get(email="regio@schaalstad.example")
+        case = (Application.objects.filter(scheme__organisation=largest, state=ApplicationState.AWARDED)
+                .order_by("pk").first())
+        scheme_id = case.scheme_id
+        company_word = case.company.name.split()[0]
+        applicant = case.created_by
+        queue = reverse("case_list")
+        return [
+            ("Officer queue, largest municipality (default)", officer, queue),
+            ("Officer queue, filtered by scheme and state", officer, f"{queue}?scheme={scheme_id}&state=in_review"),
+            ("Officer queue, searched by company name", officer, f"{queue}?q={company_word}"),
+            ("Region-wide staff view (all applications)", regional, queue),
+            ("Case page", officer, reverse("case_detail", args=[case.pk])),
+            ("Applicant home", applicant, reverse("applicant_home")),
+        ]
+
+    def table(self, rows):
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        applications = Application.objects.count()
+        lines = [
+            f"Machine: {platform.node()} ({platform.machine()}, {_cpus()} cores), Python {platform.python_version()}, "
+            f"{connection.vendor} {'.'.join(map(str, connection.Database.__version__.split()[:1]))}; "
+            f"{applications} applications; commit {commit or 'unknown'}.",
+            "",
+            "| page | median ms | p95 ms | queries | bytes |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [f"| {label} | {median:.1f} | {p95:.1f} | {queries} | {size} |"
+                  for label, median, p95, queries, size in rows]
+        return "\n".join(lines) + "\n"
+
+
+def _cpus():
+    import os
+
+    return os.cpu_count()
