@@ -50,11 +50,10 @@ class Command(BaseCommand):
             timings = []
             for _ in range(requests):
                 started = time.perf_counter()
-                response = self.fetch(client, url, label)
+                self.fetch(client, url, label)
                 timings.append((time.perf_counter() - started) * 1000)
             with CaptureQueriesContext(connection) as queries:
-                response = self.fetch(client, url, label)
-            size = len(response.content) if not response.streaming else sum(len(c) for c in response.streaming_content)
+                _response, size = self.fetch(client, url, label)
             rows.append((label, statistics.median(timings), _percentile(timings, 0.95), len(queries), size))
             self.stdout.write(f"{label}: median {rows[-1][1]:.1f} ms")
         table = self.table(rows)
@@ -65,24 +64,31 @@ class Command(BaseCommand):
 
     @staticmethod
     def fetch(client, url, label):
+        """One request, its body read to the end (a streamed export is timed until its last byte)."""
         response = client.get(url)
         if response.status_code != 200:
             raise CommandError(f"{label}: {url} answered {response.status_code}")
-        if response.streaming:
-            response = client.get(url)
-        return response
+        size = sum(len(chunk) for chunk in response.streaming_content) if response.streaming else len(
+            response.content)
+        return response, size
 
     @staticmethod
     def verify_second_factor(client, user):
-        """Staff sessions need their second factor: the bench marks the session as verified, as the login would."""
-        from workflows import access
+        """Staff sessions need their second factor: the bench's session is verified by an authenticator, as
+        the code page would after a correct code."""
+        from django_otp import DEVICE_ID_SESSION_KEY
 
-        verify = getattr(access, "mark_second_factor_verified", None)
-        if verify is not None:
-            verify(client, user)
+        from applicants import second_factor
+
+        if second_factor.mandatory_for(user):
+            device = second_factor.test_authenticator(user=user)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
 
     def pages(self, largest):
         officer = User.objects.get(email="officer0@schaalstad01.example")
+        manager = User.objects.get(email="manager0@schaalstad01.example")
         regional = User.objects.get(email="regio@schaalstad.example")
         case = (Application.objects.filter(scheme__organisation=largest, state=ApplicationState.AWARDED)
                 .order_by("pk").first())
@@ -96,7 +102,11 @@ class Command(BaseCommand):
             ("Officer queue, searched by company name", officer, f"{queue}?q={company_word}"),
             ("Region-wide staff view (all applications)", regional, queue),
             ("Case page", officer, reverse("case_detail", args=[case.pk])),
+            ("Manager budget dashboard", manager, reverse("budget_dashboard")),
+            ("Results dashboard", manager, reverse("results_dashboard")),
             ("Applicant home", applicant, reverse("applicant_home")),
+            ("Public subsidy register", None, reverse("subsidy_register")),
+            ("Subsidy register CSV (all awards)", None, reverse("subsidy_register_csv")),
         ]
 
     def table(self, rows):
