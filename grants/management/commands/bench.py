@@ -114,7 +114,7 @@ class Command(BaseCommand):
         applications = Application.objects.count()
         lines = [
             f"Machine: {platform.node()} ({platform.machine()}, {_cpus()} cores), Python {platform.python_version()}, "
-            f"{connection.vendor} {'.'.join(map(str, connection.Database.__version__.split()[:1]))}; "
+            f"{connection.vendor} {_database_version()}; "
             f"{applications} applications; commit {commit or 'unknown'}.",
             "",
             "| page | median ms | p95 ms | queries | bytes |",
@@ -123,6 +123,13 @@ class Command(BaseCommand):
         lines += [f"| {label} | {median:.1f} | {p95:.1f} | {queries} | {size} |"
                   for label, median, p95, queries, size in rows]
         return "\n".join(lines) + "\n"
+
+
+def _database_version():
+    if connection.vendor == "postgresql":
+        version = connection.pg_version
+        return f"{version // 10000}.{version % 10000}"
+    return connection.Database.sqlite_version
 
 
 def _cpus():
