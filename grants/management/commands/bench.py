@@ -5,6 +5,7 @@ Run on the data set of ``seed_scale``. Each page is requested a few times to war
 request and the response size. ``--markdown FILE`` also writes the table to FILE.
 """
 
+import json
 import platform
 import statistics
 import subprocess
@@ -33,18 +34,22 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=30)
         parser.add_argument("--warmup", type=int, default=3)
         parser.add_argument("--markdown", help="also write the result table to this file")
+        parser.add_argument("--sessions", help="also write the pages and a logged-in session per page to this JSON "
+                                               "file (the throughput run's load generator replays them)")
 
-    def handle(self, *args, requests, warmup, markdown, **options):
+    def handle(self, *args, requests, warmup, markdown, sessions, **options):
         largest = Organisation.objects.filter(code="S01").first()
         if largest is None:
             raise CommandError("No scale data set here: run `manage.py seed_scale` first.")
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-        rows = []
+        rows, replay = [], []
         for label, user, url in self.pages(largest):
             client = Client()
             if user is not None:
                 client.force_login(user)
                 self.verify_second_factor(client, user)
+            replay.append({"label": label, "url": url, "cookie": client.cookies.get("sessionid").value
+                           if user is not None else ""})
             for _ in range(warmup):
                 self.fetch(client, url, label)
             timings = []
@@ -61,6 +66,9 @@ class Command(BaseCommand):
         if markdown:
             with open(markdown, "w") as handle:
                 handle.write(table)
+        if sessions:
+            with open(sessions, "w") as handle:
+                json.dump(replay, handle)
 
     @staticmethod
     def fetch(client, url, label):
