@@ -313,19 +313,20 @@ def test_full_cap_releases_nothing(voucher, owner, officer):
 
 @pytest.mark.django_db
 def test_a_redeemed_voucher_is_paid_by_the_payment_batch_that_books_the_money(scheme, voucher, owner, officer,
-                                                                               manager):
+                                                                               manager, org_y):
     with pytest.raises(TransitionRefused):
         voucher_mark_paid(voucher_id=voucher.pk, actor=manager)  # not redeemed yet
     submitted(voucher, owner)
     voucher_approve_redemption(voucher_id=voucher.pk, actor=officer)
     with pytest.raises(TransitionRefused):
-        voucher_mark_paid(voucher_id=voucher.pk, actor=officer)
+        voucher_mark_paid(voucher_id=voucher.pk, actor=factories.make_staff(org_y, StaffRole.MANAGER))
     instruction = PaymentInstruction.objects.get(award__application=voucher.application)
     assert (instruction.kind, instruction.amount) == (PaymentKind.REMAINDER, Decimal("1200.00"))
     batch = batch_prepare(organisation_id=scheme.organisation_id, instruction_ids=[instruction.pk], actor=officer)
     batch_approve(batch_id=batch.pk, actor=manager)
     assert not LedgerEntry.objects.filter(application=voucher.application, kind=LedgerKind.PAYMENT).exists()
-    batch_mark_paid(batch_id=batch.pk, actor=manager, paid_on=timezone.localdate())
+    # An officer may mark the batch paid (handles_batch), and with it the voucher.
+    batch_mark_paid(batch_id=batch.pk, actor=officer, paid_on=timezone.localdate())
     assert Voucher.objects.get(pk=voucher.pk).state == S.PAID
     assert LedgerEntry.objects.get(application=voucher.application, kind=LedgerKind.PAYMENT).amount == Decimal("1200")
     assert Budget.objects.get(scheme=scheme).paid == Decimal("1200.00") and reconciles(scheme)

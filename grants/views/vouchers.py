@@ -201,12 +201,6 @@ def voucher_extend(request, voucher_id):
 
 
 @require(Rule.STAFF)
-@require_POST
-def voucher_mark_paid(request, voucher_id):
-    return _review_action(request, voucher_id, services.voucher_mark_paid, success=_("The payment has been booked."))
-
-
-@require(Rule.STAFF)
 def provider_list(request):
     """Providers of the municipality's schemes, proposed ones first, for the officer to approve."""
     providers = access.staff_providers(request.user).select_related("scheme", "proposed_by").order_by(
