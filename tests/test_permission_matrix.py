@@ -744,7 +744,7 @@ def build_pilot(w):
 
 def build_vouchers(w):
     """Voucher providers of X's and Y's schemes with a person each, company A's vouchers in X (issued, a
-    redemption submitted, redeemed), one of company B in Y and a proposal awaiting approval."""
+    redemption submitted, redeemed), one of a third company in Y and a proposal awaiting approval."""
     from grants.models import ProviderChoice, VoucherState
 
     w.provider_px = factories.ProviderFactory(scheme=w.scheme_x, name="Scan Partners X B.V.")
@@ -761,7 +761,10 @@ def build_vouchers(w):
     w.redemption_a = factories.RedemptionFactory(voucher=w.voucher_a_submitted, submitted_by=w.applicant_a)
     w.voucher_a_redeemed = factories.issued_voucher(w.scheme_x, provider=w.provider_px, company=w.company_a,
                                                     state=VoucherState.REDEEMED, determined_amount="1200.00")
-    w.voucher_y = factories.issued_voucher(w.scheme_y, provider=w.provider_py, company=w.company_b)
+    # A company of its own: an issued voucher is an award, and an award of company B in Y would make B's
+    # IBAN change Y's business too (payment_iban_confirm).
+    w.voucher_y = factories.issued_voucher(w.scheme_y, provider=w.provider_py,
+                                           company=factories.CompanyFactory(name="Bedrijf C B.V."))
     w.invoice_kind = "invoice"
 
 
