@@ -295,6 +295,10 @@ PAGES = {
     # Staff: the queue is open to every role (an administrator's is empty); a case of X exists only
     # for X's officers and managers (404 for Y, for X's administrator, and for drafts).
     "case_list": Page(Rule.STAFF, get=STAFF, post=STAFF),
+    # The queue's bulk assign: officers only; Y's officer reaches it, but X's case is not among Y's cases.
+    "case_bulk_assign": Page(Rule.OFFICER, get=frozenset({"officer_x", "officer_y"}),
+                             post=OFFICER_X, no_effect=frozenset({"officer_y"}),
+                             body=lambda w: {"cases": [w.a_submitted.pk], "assignee": w.officer_x.pk}, changes=True),
     "case_detail": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X, on={"application_id": "a_submitted"}),
     # The officer handles the case; the manager's attempt is turned down by the state machine.
     "case_start_review": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"application_id": "a_submitted"},
