@@ -2,7 +2,8 @@
 
 notify(...)        inside the business transaction: one outbox row per recipient, relayed after commit.
 outbox_relay(...)  claims pending rows with a lease and hands their ids to Celery.
-outbox_deliver(id) the idempotent delivery: at most one inbox item and one email per row.
+outbox_deliver(id) the idempotent delivery: at most one inbox item and one email per row, sent over
+                   the worker process's open SMTP connection (notifications/mailer.py).
 outbox_retry(ids)  an administrator's retry of failed rows.
 outbox_digest_send(...)  the daily digest: one email per user per day with the held emails.
 preferences_update(...)  a user's choice per category: immediately or in the daily digest.
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from . import mailer
 from .events import EVENTS
 from .models import DeliveryMode, InboxItem, NotificationPreference, Outbox, OutboxStatus
 
@@ -146,7 +148,7 @@ def outbox_deliver(*, outbox_id):
                 subject=subject, body=text, to=[row.email], headers={"Message-ID": row.message_id}
             )
             message.attach_alternative(html, "text/html")
-            message.send()
+            mailer.send(message)  # over this process's open SMTP connection
             row.email_sent_at = timezone.now()
             if row.event == "digest":
                 Outbox.objects.filter(digest=row).update(email_sent_at=row.email_sent_at)
