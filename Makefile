@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test test-pg test-browser lint messages install clean
+.PHONY: run test test-pg test-browser bench-notify lint messages install clean
 
 $(STAMP): pyproject.toml scripts/setup-venv
 	@scripts/setup-venv
@@ -26,6 +26,11 @@ test-pg: install
 # Journeys in Debian's Chromium (/usr/bin/chromium, never a downloaded browser) with WCAG 2.1 AA scans.
 test-browser: install
 	RUN_BROWSER_TESTS=1 $(PY) -m pytest -q tests/browser
+
+# Issue 7's benchmark: 10,000 notifications through two workers on PostgreSQL + Redis to a local
+# SMTP sink; prints emails per second (scripts/bench-notify; not part of make test).
+bench-notify: install
+	@scripts/bench-notify
 
 lint: install
 	.venv/bin/ruff check .
