@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test test-pg test-browser bench lint messages install clean
+.PHONY: run test test-pg test-browser bench bench-notify lint messages install clean
 
 $(STAMP): pyproject.toml scripts/setup-venv
 	@scripts/setup-venv
@@ -31,6 +31,11 @@ test-browser: install
 bench: install
 	.venv/bin/python -m pip install -q -e '.[bench]'
 	scripts/bench
+
+# Issue 7's benchmark: 10,000 notifications through two workers on PostgreSQL + Redis to a local
+# SMTP sink; prints emails per second (scripts/bench-notify; not part of make test).
+bench-notify: install
+	@scripts/bench-notify
 
 lint: install
 	.venv/bin/ruff check .

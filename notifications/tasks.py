@@ -3,9 +3,10 @@
 import smtplib
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.conf import settings
 
-from . import services
+from . import mailer, services
 
 TRANSPORT_ERRORS = (smtplib.SMTPException, OSError)
 
@@ -26,6 +27,12 @@ def outbox_deliver(self, outbox_id):
         if final:
             return False
         raise self.retry(countdown=countdown, exc=error) from error
+
+
+@worker_process_shutdown.connect
+def close_mail_connection(**kwargs):
+    # The worker process's SMTP connection (kept open between deliveries) ends with a QUIT.
+    mailer.close()
 
 
 @shared_task(name="notifications.tasks.reminders_send")

@@ -5,6 +5,7 @@ Celery is not run here: the relay's ``outbox_deliver.delay`` is patched to recor
 out, or to deliver at once by calling the task directly, or to fail like an unreachable broker."""
 
 import datetime
+import io
 import smtplib
 import threading
 from collections import Counter
@@ -14,6 +15,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.core.management import call_command
 from django.db import connection, transaction
 from kombu.exceptions import OperationalError
 
@@ -280,3 +282,25 @@ def test_concurrent_relays_never_hand_out_the_same_row(handed):
         thread.join()
 
     assert Counter(handed) == dict.fromkeys(Outbox.objects.values_list("pk", flat=True), 1)
+
+
+def test_relay_command_hands_out_a_backlog_in_batches_each_row_once(handed):
+    rows = notify(event="application_submitted", recipients=UserFactory.create_batch(5), context=CONTEXT)
+    out = io.StringIO()
+
+    call_command("outbox_relay", batch_size=2, stdout=out)
+
+    assert sorted(handed) == sorted(row.pk for row in rows)
+    assert "5 outbox rows" in out.getvalue()
+    assert not Outbox.objects.filter(claimed_until__isnull=True).exists()
+
+
+def test_relay_command_stops_when_the_broker_is_down_and_leaves_the_rows_pending(broker_down):
+    notify(event="application_submitted", recipients=UserFactory.create_batch(3), context=CONTEXT)
+    out = io.StringIO()
+
+    call_command("outbox_relay", batch_size=2, stdout=out)
+
+    assert broker_down.call_count == 1
+    assert "0 outbox rows" in out.getvalue()
+    assert Outbox.objects.filter(status=OutboxStatus.PENDING, claimed_until__isnull=True).count() == 3
