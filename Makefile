@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test test-pg test-browser lint messages install clean
+.PHONY: run test test-pg test-browser bench lint messages install clean
 
 $(STAMP): pyproject.toml scripts/setup-venv
 	@scripts/setup-venv
@@ -26,6 +26,11 @@ test-pg: install
 # Journeys in Debian's Chromium (/usr/bin/chromium, never a downloaded browser) with WCAG 2.1 AA scans.
 test-browser: install
 	RUN_BROWSER_TESTS=1 $(PY) -m pytest -q tests/browser
+
+# Provincial scale on the local PostgreSQL: 100,000 applications, page timings and throughput (BENCHMARKS.md).
+bench: install
+	.venv/bin/python -m pip install -q -e '.[bench]'
+	scripts/bench
 
 lint: install
 	.venv/bin/ruff check .

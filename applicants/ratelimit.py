@@ -20,7 +20,7 @@ def client_address(request):
         else ""
     if forwarded:
         return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
+    return request.META.get("REMOTE_ADDR", "")  # empty (stored as NULL) when there is no socket, e.g. force_login
 
 
 def hit(kind, key):

@@ -71,6 +71,34 @@ def with_parts(queryset):
     )
 
 
+def prefetch_parts(application, *, optional):
+    """with_parts for one fetched application, skipping the optional lists it is known not to have
+    (``optional``: {"partners": bool, ...}); an absent list is cached as empty, so reading it costs nothing."""
+    from django.db.models import prefetch_related_objects
+
+    scheme = application.scheme
+    own = application.__dict__.setdefault("_prefetched_objects_cache", {})
+    of_scheme = scheme.__dict__.setdefault("_prefetched_objects_cache", {})
+    lookups = ["cost_lines", "indicators", "attachments"]
+    for name in ("partners", "de_minimis_aid", "objections"):
+        if optional.get(name, True):
+            lookups.append(name)
+        else:
+            own[name] = getattr(application, name).none()
+    if optional.get("answers", True):
+        lookups.append(Prefetch("answers", queryset=Answer.objects.select_related("question", "attachment")))
+    else:
+        own["answers"] = application.answers.none()
+    if optional.get("questions", True):
+        lookups.append(Prefetch("scheme__questions", queryset=SchemeQuestion.objects.order_by("order", "pk")))
+    else:
+        of_scheme["questions"] = scheme.questions.none()
+    if not optional.get("criteria", True):
+        of_scheme["criteria"] = scheme.criteria.none()
+    prefetch_related_objects([application], *lookups)
+    return application
+
+
 def steps_for(application):
     return steps_for_scheme(application.scheme)
 

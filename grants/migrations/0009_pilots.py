@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='scheme',
             name='milestone_tranche_percentage',
-            field=models.PositiveSmallIntegerField(default=0, help_text='0: milestones release no payment.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='payment tranche per accepted milestone (% of the award)'),
+            field=models.PositiveSmallIntegerField(default=0, help_text='0: milestones release no payment.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='payment tranche per accepted milestone (percentage of the award)'),
         ),
         migrations.AddField(
             model_name='scheme',

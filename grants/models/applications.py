@@ -129,6 +129,9 @@ class Application(FSMModelMixin, DecisionTermMixin, models.Model):
             models.Index(fields=["organisation", "state", "decision_due_on"]),
             models.Index(fields=["organisation", "decision_due_on", "id"]),
             models.Index(fields=["decision_due_on", "id"]),
+            # The public subsidy register: awards, newest decision first.
+            models.Index(fields=["-decided_at", "-id"], condition=models.Q(state="awarded"),
+                         name="awarded_by_decision"),
         ]
 
     def __str__(self):

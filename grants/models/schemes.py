@@ -106,7 +106,8 @@ class Scheme(models.Model):
         _("apply for the final determination within (weeks after the end)"), default=13
     )
     milestone_tranche_percentage = models.PositiveSmallIntegerField(
-        _("payment tranche per accepted milestone (% of the award)"), default=0, validators=[MaxValueValidator(100)],
+        _("payment tranche per accepted milestone (percentage of the award)"), default=0,
+        validators=[MaxValueValidator(100)],
         help_text=_("0: milestones release no payment."),
     )
 

@@ -21,7 +21,9 @@ def assessment_context(request, application, score_form=None):
     """The case page's assessment panel: criteria with scores (two queries), the weighted total, and the
     score form for the case's handler while it is in review."""
     criteria = list(application.scheme.criteria.all())
-    scores = {score.criterion_id: score for score in application.scores.select_related("scored_by")}
+    # No criteria, no scores: the case page knows (has_criteria) and saves the query.
+    scores = {score.criterion_id: score for score in application.scores.select_related("scored_by")} if (
+        criteria or getattr(application, "has_criteria", True)) else {}
     rows = [(criterion, scores.get(criterion.pk)) for criterion in criteria]
     can_score = application.state == "in_review" and access.handles_case(application, request.user)
     if can_score and score_form is None:

@@ -21,7 +21,11 @@ def _filtered(request):
 @require_GET
 def register(request):
     form, awards = _filtered(request)
-    page = Paginator(awards, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(awards, 50)
+    # The size without the joins the rows need (award, scheme, company): a plain indexed count.
+    paginator.count = register_awards(municipality=getattr(form, "cleaned_data", {}).get("municipality"),
+                                      annotated=False).count()
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "grants/register.html", {

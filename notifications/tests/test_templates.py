@@ -21,7 +21,10 @@ SAMPLE = {
     "missing": "Een offerte van de adviseur.", "outcome": "award", "amount": "1500.00", "motivation": "Past.",
     "comment": "Motivering aanvullen.", "sender": "Jan Jansen", "body": "Wanneer volgt het besluit?",
     "inviter": "Piet Pieters", "role": "member", "token": "abc", "link": "/x/", "day_on": "2026-12-11",
-    "grounds_due_on": "2026-12-11", "hearing_on": "2026-12-11",
+    "grounds_due_on": "2026-12-11", "hearing_on": "2026-12-11", "due_on": "2026-12-11",
+    "valid_until_on": "2026-12-11", "kind_nl": "voortgangsrapportage", "kind_en": "progress report",
+    "code": "CV-ABCD-EFGH", "provider": "Scan Partners Rijnland", "cap": "2000.00", "days": 30,
+    "reasons": "De factuur ontbreekt.",
     "items": [{"subject": "Ontvangst van uw aanvraag ALP-2026-00042", "url": "https://example.nl/a/1/"}],
 }
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "notifications"

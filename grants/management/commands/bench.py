@@ -5,6 +5,7 @@ Run on the data set of ``seed_scale``. Each page is requested a few times to war
 request and the response size. ``--markdown FILE`` also writes the table to FILE.
 """
 
+import json
 import platform
 import statistics
 import subprocess
@@ -33,28 +34,31 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=30)
         parser.add_argument("--warmup", type=int, default=3)
         parser.add_argument("--markdown", help="also write the result table to this file")
+        parser.add_argument("--sessions", help="also write the pages and a logged-in session per page to this JSON "
+                                               "file (the throughput run's load generator replays them)")
 
-    def handle(self, *args, requests, warmup, markdown, **options):
+    def handle(self, *args, requests, warmup, markdown, sessions, **options):
         largest = Organisation.objects.filter(code="S01").first()
         if largest is None:
             raise CommandError("No scale data set here: run `manage.py seed_scale` first.")
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-        rows = []
+        rows, replay = [], []
         for label, user, url in self.pages(largest):
             client = Client()
             if user is not None:
                 client.force_login(user)
                 self.verify_second_factor(client, user)
+            replay.append({"label": label, "url": url, "cookie": client.cookies.get("sessionid").value
+                           if user is not None else ""})
             for _ in range(warmup):
                 self.fetch(client, url, label)
             timings = []
             for _ in range(requests):
                 started = time.perf_counter()
-                response = self.fetch(client, url, label)
+                self.fetch(client, url, label)
                 timings.append((time.perf_counter() - started) * 1000)
             with CaptureQueriesContext(connection) as queries:
-                response = self.fetch(client, url, label)
-            size = len(response.content) if not response.streaming else sum(len(c) for c in response.streaming_content)
+                _response, size = self.fetch(client, url, label)
             rows.append((label, statistics.median(timings), _percentile(timings, 0.95), len(queries), size))
             self.stdout.write(f"{label}: median {rows[-1][1]:.1f} ms")
         table = self.table(rows)
@@ -62,27 +66,37 @@ class Command(BaseCommand):
         if markdown:
             with open(markdown, "w") as handle:
                 handle.write(table)
+        if sessions:
+            with open(sessions, "w") as handle:
+                json.dump(replay, handle)
 
     @staticmethod
     def fetch(client, url, label):
+        """One request, its body read to the end (a streamed export is timed until its last byte)."""
         response = client.get(url)
         if response.status_code != 200:
             raise CommandError(f"{label}: {url} answered {response.status_code}")
-        if response.streaming:
-            response = client.get(url)
-        return response
+        size = sum(len(chunk) for chunk in response.streaming_content) if response.streaming else len(
+            response.content)
+        return response, size
 
     @staticmethod
     def verify_second_factor(client, user):
-        """Staff sessions need their second factor: the bench marks the session as verified, as the login would."""
-        from workflows import access
+        """Staff sessions need their second factor: the bench's session is verified by an authenticator, as
+        the code page would after a correct code."""
+        from django_otp import DEVICE_ID_SESSION_KEY
 
-        verify = getattr(access, "mark_second_factor_verified", None)
-        if verify is not None:
-            verify(client, user)
+        from applicants import second_factor
+
+        if second_factor.mandatory_for(user):
+            device = second_factor.test_authenticator(user=user)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
 
     def pages(self, largest):
         officer = User.objects.get(email="officer0@schaalstad01.example")
+        manager = User.objects.get(email="manager0@schaalstad01.example")
         regional = User.objects.get(email="regio@schaalstad.example")
         case = (Application.objects.filter(scheme__organisation=largest, state=ApplicationState.AWARDED)
                 .order_by("pk").first())
@@ -96,7 +110,11 @@ class Command(BaseCommand):
             ("Officer queue, searched by company name", officer, f"{queue}?q={company_word}"),
             ("Region-wide staff view (all applications)", regional, queue),
             ("Case page", officer, reverse("case_detail", args=[case.pk])),
+            ("Manager budget dashboard", manager, reverse("budget_dashboard")),
+            ("Results dashboard", manager, reverse("results_dashboard")),
             ("Applicant home", applicant, reverse("applicant_home")),
+            ("Public subsidy register", None, reverse("subsidy_register")),
+            ("Subsidy register CSV (all awards)", None, reverse("subsidy_register_csv")),
         ]
 
     def table(self, rows):
@@ -104,7 +122,7 @@ class Command(BaseCommand):
         applications = Application.objects.count()
         lines = [
             f"Machine: {platform.node()} ({platform.machine()}, {_cpus()} cores), Python {platform.python_version()}, "
-            f"{connection.vendor} {'.'.join(map(str, connection.Database.__version__.split()[:1]))}; "
+            f"{connection.vendor} {_database_version()}; "
             f"{applications} applications; commit {commit or 'unknown'}.",
             "",
             "| page | median ms | p95 ms | queries | bytes |",
@@ -113,6 +131,13 @@ class Command(BaseCommand):
         lines += [f"| {label} | {median:.1f} | {p95:.1f} | {queries} | {size} |"
                   for label, median, p95, queries, size in rows]
         return "\n".join(lines) + "\n"
+
+
+def _database_version():
+    if connection.vendor == "postgresql":
+        version = connection.pg_version
+        return f"{version // 10000}.{version % 10000}"
+    return connection.Database.sqlite_version
 
 
 def _cpus():

@@ -21,15 +21,24 @@ from applicants.models import Company, CompanyMembership, User
 from grants.models import (
     Application,
     ApplicationState,
+    Award,
+    AwardState,
     Budget,
     DistributionMethod,
     LedgerEntry,
     LedgerKind,
     Organisation,
+    Provider,
+    Report,
+    ReportIndicator,
+    ReportingPlan,
+    ReportKind,
+    ReportState,
     Scheme,
     SchemeKind,
     StaffMembership,
     StaffRole,
+    Voucher,
 )
 from grants.scale import Loader
 from notifications.models import InboxItem, Outbox, OutboxStatus
@@ -115,6 +124,7 @@ class Command(BaseCommand):
     def schemes(self):
         self.schemes_of = {}
         self.scheme_info = {}
+        self.providers = {}
         kinds = [SchemeKind.VOUCHER, SchemeKind.PILOT, SchemeKind.CHAIN]
         for org in self.orgs:
             for index in range(SCHEMES_PER_MUNICIPALITY):
@@ -132,7 +142,13 @@ class Command(BaseCommand):
                     allowed_legal_forms=[],
                 )
                 self.schemes_of.setdefault(org, []).append(scheme)
-                self.scheme_info[scheme] = (org, Decimal(maximum))
+                self.scheme_info[scheme] = (org, Decimal(maximum), kind)
+                if kind == SchemeKind.VOUCHER:
+                    self.providers[scheme] = self.load.add(
+                        Provider, scheme_id=scheme, name=f"Scanbureau {org}-{index}",
+                        kvk_number=f"{70_000_000 + scheme:08d}",
+                        contact_email=f"scan{scheme}@adviseur.example", iban="NL91ABNA0417164300",
+                        services="Circulaire scan", region="Schaalstad", active=True, approved_at=timezone.now())
         self.load.flush()
 
     def _user(self, email, name):
@@ -209,6 +225,8 @@ class Command(BaseCommand):
                               source_state=source, target_state=target, actor_id=actor, created_at=at)
                 at += timedelta(days=self.rng.randint(1, 10))
             self._money(budgets[scheme], scheme, app, state, amount, officer)
+            if state == S.AWARDED:
+                self._award(app, scheme, company, owner, officer, amount, submitted + timedelta(weeks=6))
             if submitted:
                 self._notifications(owner, officer, reference, state, at)
         for scheme, totals in budgets.items():
@@ -220,6 +238,36 @@ class Command(BaseCommand):
             for kind, amount, app, key in totals["entries"]:
                 self.load.add(LedgerEntry, budget_id=budget, kind=kind, amount=amount, application_id=app,
                               idempotency_key=key)
+
+    def _award(self, app, scheme, company, owner, officer, amount, decided):
+        """The award of an awarded application; vouchers with their code, pilots with a reporting plan and
+        a final report with typed results (most accepted)."""
+        kind = self.scheme_info[scheme][2]
+        paid = self.rng.random() < 0.7
+        self.load.add(Award, application_id=app, state=AwardState.SETTLED if paid else AwardState.GRANTED,
+                      amount=amount, determined_amount=amount if paid else None, granted_on=decided.date(),
+                      determined_on=decided.date() if paid else None)
+        if kind == SchemeKind.VOUCHER:
+            self.load.add(Voucher, application_id=app, provider_id=self.providers[scheme], code=f"CV-{app:08d}"[:12],
+                          state="paid" if paid else "issued", cofunding_percentage=50, cap=amount, payee="provider",
+                          issued_on=decided.date(), valid_until=decided.date() + timedelta(days=182),
+                          determined_amount=amount if paid else None)
+            return
+        plan = self.load.add(ReportingPlan, application_id=app,
+                             determination_request_due_on=decided.date() + timedelta(days=300),
+                             showcase_consent=self.rng.random() < 0.3, featured=self.rng.random() < 0.02,
+                             showcase_summary="Hergebruik van reststromen in nieuwe producten.")
+        report = self.load.add(
+            Report, plan_id=plan, application_id=app, kind=ReportKind.FINAL,
+            state=ReportState.ACCEPTED if paid else ReportState.DUE, due_on=decided.date() + timedelta(days=240),
+            narrative="Pilot uitgevoerd." if paid else "",
+            rung_achieved=self.rng.choice(["R3", "R4", "R8"]) if paid else "",
+            lessons_learned="Ketenpartners vroeg betrekken." if paid else "", costs_spent=amount * 2 if paid else None,
+            submitted_at=decided + timedelta(days=230) if paid else None, submitted_by_id=owner if paid else None,
+            decided_at=decided + timedelta(days=240) if paid else None, decided_by_id=officer if paid else None)
+        for indicator, unit, planned in (("waste_avoided", "kg", 12000), ("co2_avoided", "kg", 8000)):
+            self.load.add(ReportIndicator, report_id=report, indicator=indicator, unit=unit, planned=Decimal(planned),
+                          realised=Decimal(self.rng.randint(planned // 2, planned * 2)) if paid else None)
 
     def _money(self, totals, scheme, app, state, amount, officer):
         entries = totals["entries"]

@@ -1,0 +1,23 @@
+"""Throughput run of `make bench`: each simulated user replays the benchmarked pages (with the logged-in
+sessions `manage.py bench --sessions` wrote) against gunicorn on 127.0.0.1."""
+
+import json
+import os
+import random
+
+from locust import HttpUser, constant, task
+
+PAGES = json.load(open(os.environ.get("BENCH_SESSIONS", "var/bench-sessions.json")))
+
+
+class Visitor(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def page(self):
+        page = random.choice(PAGES)
+        cookies = {"sessionid": page["cookie"]} if page["cookie"] else {}
+        with self.client.get(page["url"], cookies=cookies, name=page["label"], catch_response=True,
+                             allow_redirects=False) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
