@@ -91,7 +91,7 @@ def voucher_file(request, voucher_id, redemption_id, kind):
         return render(request, "404.html", status=404)
     stored = _StoredFile(getattr(redemption, f"{kind}_file"), getattr(redemption, f"{kind}_name"),
                          getattr(redemption, f"{kind}_content_type"))
-    return _download(request, stored)
+    return _download(request, stored, case=voucher.application_id, subject=redemption)
 
 
 class _StoredFile:
