@@ -55,3 +55,18 @@ def log_in_staff(browser, email, language="nl"):
     browser.page.fill("[name=token]", current_code(DEMO_TOTP_SECRET))
     browser.submit(t("Continue", language))
     assert "/tweede-factor/" not in browser.page.url, browser.page.locator("main").inner_text()[:500]
+
+
+def download(browser, link_name, folder):
+    """Click the link named ``link_name`` as the person would and save the file it downloads into
+    ``folder``; also fetch the same address with the person's cookies for its response headers.
+    Returns (content bytes, Content-Type, suggested file name)."""
+    link = browser.page.get_by_role("link", name=link_name, exact=True).first
+    href = link.get_attribute("href")
+    with browser.page.expect_download() as info:
+        link.click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    response = browser.page.context.request.get(browser.url(href) if href.startswith("/") else href)
+    assert response.ok, f"{href}: {response.status}"
+    return path.read_bytes(), response.headers.get("content-type", ""), info.value.suggested_filename
