@@ -66,6 +66,13 @@ def test_sole_traders_are_never_named_in_the_page_or_the_downloads(client, schem
     assert json.loads(json_text)[0]["amount_granted"] == "5000.00"
 
 
+def test_json_download_is_offered_as_a_file_like_the_csv(client, scheme):
+    response = client.get(reverse("subsidy_register_json"))
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'attachment; filename="subsidieregister.json"'
+    assert json.loads(b"".join(response.streaming_content)) == []
+
+
 def test_csv_download_is_streamed_with_every_row(client, scheme):
     for number in range(3):
         award(scheme, "3000.00", name=f"Bedrijf {number} B.V.")

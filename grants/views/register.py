@@ -46,4 +46,7 @@ def register_csv(request):
 @require_GET
 def register_json(request):
     _form, awards = _filtered(request)
-    return StreamingHttpResponse(stream_json(awards), content_type="application/json")
+    response = StreamingHttpResponse(stream_json(awards), content_type="application/json")
+    # The page offers it as a download, like the CSV (a browser would otherwise show the raw text).
+    response["Content-Disposition"] = 'attachment; filename="subsidieregister.json"'
+    return response

@@ -104,6 +104,13 @@ class Browser:
         if check:
             self.check()
 
+    def send(self, action, check=True):
+        """Submit the form whose action URL ends with ``action`` (a case step such as "/aanvulling/")."""
+        with self.page.expect_navigation():
+            self.page.locator(f"main form[action$='{action}'] button[type=submit]").first.click()
+        if check:
+            self.check()
+
     def follow(self, link_name, exact=False):
         with self.page.expect_navigation():
             self.page.get_by_role("link", name=link_name, exact=exact).first.click()

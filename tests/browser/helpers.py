@@ -44,3 +44,29 @@ def tab_to(page, selector, limit=150):
             assert style[0] != "none" and style[1] != "0px" or style[2] != "none", f"no visible focus on {selector}"
             return
     raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def log_in_staff(browser, email, language="nl"):
+    """Staff log in as in production: password, then the authenticator's code, computed here from the demo
+    secret that seed_demo gives every staff account (README, demo logins)."""
+    from applicants.second_factor import DEMO_TOTP_SECRET, current_code
+
+    log_in(browser, email, language=language)
+    browser.page.fill("[name=token]", current_code(DEMO_TOTP_SECRET))
+    browser.submit(t("Continue", language))
+    assert "/tweede-factor/" not in browser.page.url, browser.page.locator("main").inner_text()[:500]
+
+
+def download(browser, link_name, folder):
+    """Click the link named ``link_name`` as the person would and save the file it downloads into
+    ``folder``; also fetch the same address with the person's cookies for its response headers.
+    Returns (content bytes, Content-Type, suggested file name)."""
+    link = browser.page.get_by_role("link", name=link_name, exact=True).first
+    href = link.get_attribute("href")
+    with browser.page.expect_download() as info:
+        link.click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    response = browser.page.context.request.get(browser.url(href) if href.startswith("/") else href)
+    assert response.ok, f"{href}: {response.status}"
+    return path.read_bytes(), response.headers.get("content-type", ""), info.value.suggested_filename
