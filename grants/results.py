@@ -70,7 +70,8 @@ def _label(dimension, row, language):
     rung = row["report__rung_achieved"]
     if not rung:
         return _("No strategy given")
-    return f"{RLadder(rung).label} ({_('six-rung scale')}: R{SIX_RUNG[rung]})"
+    scale = _("six-rung scale")
+    return f"{RLadder(rung).label} ({scale}: R{SIX_RUNG[rung]})"
 
 
 def indicator_totals(organisation_ids, dimension, language="nl"):
