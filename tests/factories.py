@@ -477,6 +477,7 @@ def awarded_voucher_application(scheme, *, provider=None, amount=Decimal("1500.0
     voucher_issue (the ledger as application_approve leaves it)."""
     from grants.models import ProviderChoice
     from grants.services import budget_commit
+    from workflows.services.awards import award_create
 
     provider = provider or ProviderFactory(scheme=scheme)
     application = ApplicationFactory(scheme=scheme, company=company or CompanyFactory(), proposed=True,
@@ -487,6 +488,7 @@ def awarded_voucher_application(scheme, *, provider=None, amount=Decimal("1500.0
     application.save()
     ProviderChoice.objects.create(application=application, provider=provider)
     budget_commit(application=application, amount=amount)
+    award_create(application=application, actor=None)  # as application_approve does; the redemption determines it
     return application
 
 
