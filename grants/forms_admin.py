@@ -149,9 +149,12 @@ class BaseSchemeQuestionFormSet(forms.BaseInlineFormSet):
                 )
 
 
+# A tampered TOTAL_FORMS must not make the server build Django's default 2,000 forms: at most 100 rows.
+LIMIT = {"max_num": 100, "absolute_max": 100, "validate_max": True}
+
 SchemeQuestionFormSet = forms.inlineformset_factory(
     Scheme, SchemeQuestion, form=SchemeQuestionForm, formset=BaseSchemeQuestionFormSet,
-    extra=2, can_delete=True, can_delete_extra=False,
+    extra=2, can_delete=True, can_delete_extra=False, **LIMIT,
 )
 
 
@@ -178,5 +181,5 @@ class BaseAssessmentCriterionFormSet(forms.BaseInlineFormSet):
 
 AssessmentCriterionFormSet = forms.inlineformset_factory(
     Scheme, AssessmentCriterion, form=AssessmentCriterionForm, formset=BaseAssessmentCriterionFormSet,
-    extra=2, can_delete=True, can_delete_extra=False,
+    extra=2, can_delete=True, can_delete_extra=False, **LIMIT,
 )
