@@ -323,3 +323,11 @@ def test_a_service_date_is_a_date():
     assert date_value("2026-02-28") == datetime.date(2026, 2, 28)
     assert date_value(datetime.datetime(2026, 3, 1, 9, 0)) == datetime.date(2026, 3, 1)
     assert date_value(None, optional=True) is None
+
+
+def test_a_municipality_id_too_large_for_the_database_is_a_field_error(world, db):
+    # Found by the fuzzer: 2**63 reached SQLite and raised OverflowError (a 500).
+    url = url_for(world, "manage_scheme_edit", PAGES["manage_scheme_edit"])
+    body = {**matrix.scheme_x_edited(world), "eligible_municipalities": [str(2**63)]}
+    response = client_for(world, "administrator_x").post(url, body)
+    assert response.status_code == 200 and response.context["form"].has_error("eligible_municipalities")
