@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import LegalForm
@@ -19,6 +20,22 @@ PILOT_PLAN_FIELDS = ("progress_report_months", "final_report_weeks", "determinat
                      "milestone_tranche_percentage")
 
 
+class IdsField(forms.ModelMultipleChoiceField):
+    """Choices by integer id: an id the database cannot hold (2**63 and up) is "not a valid value", not an
+    OverflowError from SQLite."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                valid = -(2**63) <= int(str(pk).strip()) < 2**63
+            except ValueError:
+                valid = True  # not a number at all: the parent's check names it
+            if not valid:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
 class SchemeForm(forms.ModelForm):
     """Every setting of a scheme. The ceiling is not a model field: the view sets it through
     grants.services.scheme_set_ceiling (a ledger entry), which this form checks first."""
@@ -27,7 +44,7 @@ class SchemeForm(forms.ModelForm):
         label=_("allowed legal forms"), choices=LegalForm.choices, required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every legal form."),
     )
-    eligible_municipalities = forms.ModelMultipleChoiceField(
+    eligible_municipalities = IdsField(
         label=_("company located in"), queryset=Organisation.objects.order_by("name"), required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: the scheme's own municipality."),
     )
@@ -149,9 +166,12 @@ class BaseSchemeQuestionFormSet(forms.BaseInlineFormSet):
                 )
 
 
+# A tampered TOTAL_FORMS must not make the server build Django's default 2,000 forms: at most 100 rows.
+LIMIT = {"max_num": 100, "absolute_max": 100, "validate_max": True}
+
 SchemeQuestionFormSet = forms.inlineformset_factory(
     Scheme, SchemeQuestion, form=SchemeQuestionForm, formset=BaseSchemeQuestionFormSet,
-    extra=2, can_delete=True, can_delete_extra=False,
+    extra=2, can_delete=True, can_delete_extra=False, **LIMIT,
 )
 
 
@@ -178,5 +198,5 @@ class BaseAssessmentCriterionFormSet(forms.BaseInlineFormSet):
 
 AssessmentCriterionFormSet = forms.inlineformset_factory(
     Scheme, AssessmentCriterion, form=AssessmentCriterionForm, formset=BaseAssessmentCriterionFormSet,
-    extra=2, can_delete=True, can_delete_extra=False,
+    extra=2, can_delete=True, can_delete_extra=False, **LIMIT,
 )

@@ -13,3 +13,12 @@ def perform(request, service, *, success, **kwargs):
         return None
     messages.success(request, success)
     return result
+
+
+def form_refused(request, form):
+    """A POST-only action whose small form lives on another page: its errors become messages there,
+    each naming its field, so a refused action is never silent."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)

@@ -24,7 +24,9 @@ from ..models.circular import rung_number
 # --- the applicant's forms, one per step of the application (grants/wizard.py puts them in order) -----
 
 # Every formset of the steps: two empty rows to fill in (Save adds two more), existing rows can be removed.
-ROWS = {"extra": 2, "can_delete": True, "can_delete_extra": False}
+# At most 100 rows: a tampered TOTAL_FORMS must not make the server build Django's default 2,000 forms.
+ROWS = {"extra": 2, "can_delete": True, "can_delete_extra": False, "max_num": 100, "absolute_max": 100,
+        "validate_max": True}
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Units as the applicant reads them; the stored unit codes stay as INDICATOR_UNITS has them.
 UNIT_LABELS = {"count": _("number")}

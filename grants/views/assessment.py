@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from workflows import access, services
 from workflows.access import Rule, require
-from workflows.http import perform
+from workflows.http import form_refused, perform
 
 from .. import draws
 from ..forms.assessment import DrawPublishForm, DrawVerifyForm, ScoreForm
@@ -78,6 +78,8 @@ def draw_publish(request, scheme_id):
     if form.is_valid():
         perform(request, services.draw_publish, scheme_id=scheme.pk, purpose=form.cleaned_data["purpose"],
                 success=_("The draw has been published with the hash of its seed."))
+    else:
+        form_refused(request, form)
     return redirect("scheme_ranking", scheme_id=scheme.pk)
 
 

@@ -33,6 +33,7 @@ from ..exceptions import TransitionRefused
 from .awards import award_create
 from .core import run_transition
 from .pilots import reporting_plan_create
+from .values import amount_value, date_value
 from .vouchers import voucher_issue_for_award
 
 
@@ -116,7 +117,7 @@ def application_request_info(*, application_id, actor, missing, deadline=None):
     period). Awb 4:15: the decision clock stops from the day after this request."""
 
     today = timezone.localdate()
-    due = deadline or term_end(today, days=app_repair_days(application_id))
+    due = date_value(deadline, optional=True) or term_end(today, days=app_repair_days(application_id))
     if due <= today:
         raise TransitionRefused(_("The repair deadline must be after today."))
 
@@ -203,6 +204,10 @@ def application_propose(*, application_id, actor, outcome, amount, motivation, r
     """Propose a decision for approval by a second officer or a manager (the scheme's four-eyes band).
     An award's amount is above zero and at most award_cap; a rejection needs a reason code. When the
     scheme has assessment criteria, every criterion must be scored first. Raises TransitionRefused."""
+    if outcome not in (DecisionOutcome.AWARD, DecisionOutcome.REJECT, DecisionOutcome.NOT_CONSIDERED):
+        raise TransitionRefused(_("Choose the decision to propose."))
+    if outcome == DecisionOutcome.AWARD:
+        amount = amount_value(amount, optional=True)
 
     def effects(app):
         if outcome == DecisionOutcome.NOT_CONSIDERED:

@@ -38,6 +38,7 @@ from notifications.services import notify
 from ..exceptions import TransitionRefused
 from ..models import TransitionLog
 from .core import run_transition
+from .values import amount_value
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -267,7 +268,7 @@ def _recovery_due(award, recovery):
 def award_determine(*, award_id, actor, amount, motivation=""):
     """Final determination (Awb 4:46): ``amount`` between zero and the award. Releases the unused
     commitment, instructs the remainder or opens a recovery of an overpaid advance (Awb 4:57)."""
-    amount = Decimal(amount)
+    amount = amount_value(amount)
 
     def effects(award):
         if amount < ZERO or amount > award.amount:
@@ -292,7 +293,7 @@ def award_determine(*, award_id, actor, amount, motivation=""):
 
 def award_propose_revocation(*, award_id, actor, amount, reason):
     """Propose to withdraw (``amount`` 0) or lower an award (Awb 4:48-4:49) for a manager's approval."""
-    amount = Decimal(amount)
+    amount = amount_value(amount)
 
     def effects(award):
         if amount < ZERO or amount >= award.final_amount:

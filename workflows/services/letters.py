@@ -16,6 +16,7 @@ from .. import access
 from ..exceptions import TransitionRefused
 from .applications import _company_users, _context
 from .core import run_transition
+from .values import date_value, whole_number
 
 MAX_EXTENSION_WEEKS = 26
 
@@ -26,6 +27,7 @@ def application_extend(*, application_id, actor, weeks, reason):
     tells the applicant. Refused when already extended, when the term has passed, or for a term of
     fewer than 1 or more than MAX_EXTENSION_WEEKS weeks."""
     today = timezone.localdate()
+    weeks = whole_number(weeks, low=1, high=MAX_EXTENSION_WEEKS)
     if not 1 <= weeks <= MAX_EXTENSION_WEEKS:
         raise TransitionRefused(_("The extension must be between 1 and %(max)s weeks.") % {"max": MAX_EXTENSION_WEEKS})
     current = Application.objects.filter(pk=application_id).values("extended_on", "decision_due_on").first()
@@ -50,6 +52,7 @@ def application_extend(*, application_id, actor, weeks, reason):
 def application_register_default_notice(*, application_id, actor, received_on):
     """Register the day the applicant's notice of default (ingebrekestelling, Awb 4:17) was received:
     the case page shows the penalty exposure from it. Once per case; not a date in the future."""
+    received_on = date_value(received_on)
     if received_on > timezone.localdate():
         raise TransitionRefused(_("The date the notice was received cannot be in the future."))
     comment = _("Notice of default received on %(date)s (Awb 4:17).") % {"date": date_format(received_on, "j F Y")}
@@ -70,6 +73,7 @@ def letter_mark_posted(*, letter_id, actor, posted_on):
     """An officer posted the printed letter on ``posted_on``: that is its sending date (the objection
     period runs from the day after, Awb 6:8). Refused for a date in the future or before the letter was
     issued, and for a letter already marked."""
+    posted_on = date_value(posted_on)
     with transaction.atomic():
         letter = post_list_for(actor).select_for_update().filter(pk=letter_id).first()
         if letter is None:

@@ -43,6 +43,7 @@ from .awards import (
     payee_of,
 )
 from .core import run_transition
+from .values import date_value
 from .vouchers import voucher_mark_paid
 
 
@@ -103,6 +104,7 @@ def batch_mark_paid(*, batch_id, actor, paid_on):
     """The bank executed the batch on ``paid_on``: each instruction paid once, with its ledger row
     (advance or payment, gross) and, where a recovery was set off against it, that recovery's row.
     Awards whose money is complete are settled."""
+    paid_on = date_value(paid_on)
     if paid_on > timezone.localdate():
         raise TransitionRefused(_("The payment date cannot be in the future."))
     award_ids = []

@@ -35,6 +35,7 @@ from ..exceptions import TransitionRefused
 from ..models import TransitionLog
 from .awards import issues_voucher
 from .core import run_transition
+from .values import amount_value, date_value
 
 CENT = Decimal("0.01")
 # No 0/O, 1/I/L: a code read aloud or typed from paper cannot be mistaken (31 symbols, 31^8 codes).
@@ -290,10 +291,11 @@ def voucher_approve_redemption(*, voucher_id, actor, eligible_amount=None):
     """Approve the submitted redemption: the payable amount (payable_amount: the lower of the cap and the
     co-funding share of the eligible amount, which defaults to the invoice excluding VAT and may not exceed
     it) is the determined amount; a payment instruction to the payee; the rest of the commitment released."""
+    given = amount_value(eligible_amount, optional=True)
 
     def effects(voucher):
         redemption = _pending(voucher)
-        eligible = redemption.amount_excl_vat if eligible_amount is None else Decimal(eligible_amount)
+        eligible = redemption.amount_excl_vat if given is None else given
         if eligible < 0 or eligible > redemption.amount_excl_vat:
             raise TransitionRefused(_("The eligible amount must be between zero and the invoice excluding VAT."))
         amount = payable_amount(voucher, eligible)
@@ -326,6 +328,7 @@ def voucher_extend(*, voucher_id, actor, until, reason):
     reason = (reason or "").strip()
     if not reason:
         raise TransitionRefused(_("Give the reason for the extension."))
+    until = date_value(until)
 
     def effects(voucher):
         if until <= voucher.previous_valid_until:
