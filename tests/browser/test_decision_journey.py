@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 
-from grants.models import Application, ApplicationState
+from grants.models import Application, ApplicationState, LetterKind
 
 from .helpers import log_in, log_in_staff, log_out, t
 
@@ -64,7 +64,7 @@ def test_information_request_assessment_four_eyes_and_letter(open_browser, tmp_p
 
     entrepreneur.visit(f"/mijn/aanvragen/{case.pk}/")
     entrepreneur.shot("decision")
-    letter = case.letters.get()
+    letter = case.letters.get(kind=LetterKind.AWARD)  # the case also has its extension letter
     with entrepreneur.page.expect_download() as download:
         entrepreneur.page.locator(f"main a[href$='/brieven/{letter.pk}/']").first.click()
     saved = tmp_path / "besluit.pdf"
