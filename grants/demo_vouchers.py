@@ -40,7 +40,7 @@ def seed_voucher_company(municipality, *, password):
     from applicants.models import Company, CompanyMembership, LegalForm
 
     company = Company.objects.create(
-        kvk_number="74567898", name="Meubelmakerij Tweede Leven B.V.", legal_form=LegalForm.PRIVATE_LIMITED,
+        kvk_number="76890124", name="Meubelmakerij Tweede Leven B.V.", legal_form=LegalForm.PRIVATE_LIMITED,
         street="Prins Bernhardlaan 40", postcode="2405 VT", city="Alphen aan den Rijn", municipality=municipality,
         sbi_code="3101", employees=8, iban="NL91ABNA0417164300", contact_email="ondernemer@tweedeleven.demo")
     user = User.objects.create_user(email="ondernemer@tweedeleven.demo", password=password, full_name="Anouk Bos",

@@ -141,7 +141,6 @@ urlpatterns = [
     path("behandeling/vouchers/<int:voucher_id>/goedkeuren/", vouchers.voucher_approve, name="voucher_approve"),
     path("behandeling/vouchers/<int:voucher_id>/terugsturen/", vouchers.voucher_return, name="voucher_return"),
     path("behandeling/vouchers/<int:voucher_id>/verlengen/", vouchers.voucher_extend, name="voucher_extend"),
-    path("behandeling/vouchers/<int:voucher_id>/betaald/", vouchers.voucher_mark_paid, name="voucher_mark_paid"),
     path("behandeling/aanbieders/", vouchers.provider_list, name="provider_list"),
     path("behandeling/aanbieders/<int:provider_id>/goedkeuren/", vouchers.provider_approve,
          name="provider_approve"),

@@ -473,10 +473,11 @@ def make_provider_user(provider, **kwargs):
 
 
 def awarded_voucher_application(scheme, *, provider=None, amount=Decimal("1500.00"), company=None):
-    """An awarded application of ``scheme`` with its commitment booked and the provider chosen, ready for
-    voucher_issue (the ledger as application_approve leaves it)."""
+    """An awarded application of ``scheme`` with its commitment booked, its Award made and the provider
+    chosen, ready for voucher_issue (the ledger and award as application_approve leave them)."""
     from grants.models import ProviderChoice
     from grants.services import budget_commit
+    from workflows.services.awards import award_create
 
     provider = provider or ProviderFactory(scheme=scheme)
     application = ApplicationFactory(scheme=scheme, company=company or CompanyFactory(), proposed=True,
@@ -487,6 +488,7 @@ def awarded_voucher_application(scheme, *, provider=None, amount=Decimal("1500.0
     application.save()
     ProviderChoice.objects.create(application=application, provider=provider)
     budget_commit(application=application, amount=amount)
+    award_create(application=application, actor=None)
     return application
 
 

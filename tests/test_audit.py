@@ -69,6 +69,23 @@ def test_an_attachment_download_is_recorded(client, case, org_x):
 
 
 @pytest.mark.django_db
+def test_a_voucher_invoice_download_is_recorded_against_the_redemption_and_its_case(client, org_x):
+    from grants.models import VoucherState
+    from tests.factories import ProviderFactory, RedemptionFactory, issued_voucher
+
+    scheme = SchemeFactory(organisation=org_x)
+    voucher = issued_voucher(scheme, provider=ProviderFactory(scheme=scheme), state=VoucherState.REDEMPTION_SUBMITTED)
+    redemption = RedemptionFactory(voucher=voucher, submitted_by=ApplicantFactory())
+    officer = make_staff(org_x)
+    client.force_login(officer)
+    response = client.get(reverse("voucher_file", args=[voucher.pk, redemption.pk, "invoice"]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.DOWNLOADED)
+    assert (event.actor, event.case_id, event.object_id, event.content_type.model, event.detail) == (
+        officer, voucher.application_id, redemption.pk, "redemption", "factuur.pdf")
+
+
+@pytest.mark.django_db
 def test_a_company_change_records_which_fields_but_not_the_iban(client):
     company = CompanyFactory()
     owner = ApplicantFactory(company=company)

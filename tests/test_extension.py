@@ -60,7 +60,7 @@ def test_extension_moves_the_due_date_past_kings_day_and_sends_its_letter(case, 
 def test_the_term_can_be_extended_only_once(case, officer):
     with frozen(2027, 3, 15):
         extend(case, officer)
-        with pytest.raises(TransitionRefused, match="only once|slechts"):
+        with translation.override("en"), pytest.raises(TransitionRefused, match="only once"):
             extend(case, officer, weeks=2)
     assert DecisionLetter.objects.filter(kind=LetterKind.EXTENSION).count() == 1
 

@@ -505,7 +505,6 @@ PAGES = {
                              body={"reasons": "Het scanrapport ontbreekt."}),
     "voucher_extend": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"voucher_id": "voucher_a"},
                              body={"until": "2099-12-31", "reason": "De adviseur was ziek."}),
-    "voucher_mark_paid": Action(Rule.STAFF, by=MANAGER_X, no_effect=OFFICER_X, on={"voucher_id": "voucher_a_redeemed"}),
     # Providers: X's officers and administrator approve proposals of X's schemes (404 for the rest).
     "provider_list": Page(Rule.STAFF, get=STAFF, post=STAFF),
     "provider_approve": Action(Rule.STAFF, by=OFFICER_X | ADMINISTRATOR_X, on={"provider_id": "provider_proposed"}),

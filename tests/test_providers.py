@@ -205,13 +205,13 @@ def test_officer_voucher_list_costs_the_same_queries_for_1_and_50(client, scheme
     factories.issued_voucher(scheme, provider=provider)
     client.force_login(officer)
     client.get(reverse("voucher_list"))  # warm up the per-process caches (content types)
-    # session, user, staff roles, voucher count, page of vouchers with their joins, the navigation's company
-    # ids, unread inbox count, the session save (3)
-    with django_assert_num_queries(10):
+    # session, user, the second-factor device, staff roles, voucher count, page of vouchers with their joins,
+    # the navigation's company ids, unread inbox count, the session save (3)
+    with django_assert_num_queries(11):
         client.get(reverse("voucher_list"))
     for _ in range(49):
         factories.issued_voucher(scheme, provider=provider, company=factories.CompanyFactory())
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("voucher_list"))
     assert response.status_code == 200 and response.text.count("CV-") >= 50
 

@@ -10,11 +10,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from grants.models import (
     Budget,
     LedgerEntry,
     LedgerKind,
+    PaymentInstruction,
+    PaymentKind,
     ProviderChoice,
     RedemptionOutcome,
     StaffRole,
@@ -29,6 +33,9 @@ from workflows.exceptions import TransitionRefused
 from workflows.models import TransitionLog
 from workflows.services import (
     application_approve,
+    batch_approve,
+    batch_mark_paid,
+    batch_prepare,
     voucher_approve_redemption,
     voucher_extend,
     voucher_mark_paid,
@@ -51,6 +58,13 @@ S = VoucherState
 
 def reconciles(scheme):
     return budget_reconcile(Budget.objects.get(scheme=scheme)) == {}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusal messages are matched in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -298,14 +312,22 @@ def test_full_cap_releases_nothing(voucher, owner, officer):
 
 
 @pytest.mark.django_db
-def test_only_a_manager_marks_a_redeemed_voucher_paid(scheme, voucher, owner, officer, manager):
+def test_a_redeemed_voucher_is_paid_by_the_payment_batch_that_books_the_money(scheme, voucher, owner, officer,
+                                                                               manager, org_y):
     with pytest.raises(TransitionRefused):
         voucher_mark_paid(voucher_id=voucher.pk, actor=manager)  # not redeemed yet
     submitted(voucher, owner)
     voucher_approve_redemption(voucher_id=voucher.pk, actor=officer)
     with pytest.raises(TransitionRefused):
-        voucher_mark_paid(voucher_id=voucher.pk, actor=officer)
-    assert voucher_mark_paid(voucher_id=voucher.pk, actor=manager).state == S.PAID
+        voucher_mark_paid(voucher_id=voucher.pk, actor=factories.make_staff(org_y, StaffRole.MANAGER))
+    instruction = PaymentInstruction.objects.get(award__application=voucher.application)
+    assert (instruction.kind, instruction.amount) == (PaymentKind.REMAINDER, Decimal("1200.00"))
+    batch = batch_prepare(organisation_id=scheme.organisation_id, instruction_ids=[instruction.pk], actor=officer)
+    batch_approve(batch_id=batch.pk, actor=manager)
+    assert not LedgerEntry.objects.filter(application=voucher.application, kind=LedgerKind.PAYMENT).exists()
+    # An officer may mark the batch paid (handles_batch), and with it the voucher.
+    batch_mark_paid(batch_id=batch.pk, actor=officer, paid_on=timezone.localdate())
+    assert Voucher.objects.get(pk=voucher.pk).state == S.PAID
     assert LedgerEntry.objects.get(application=voucher.application, kind=LedgerKind.PAYMENT).amount == Decimal("1200")
     assert Budget.objects.get(scheme=scheme).paid == Decimal("1200.00") and reconciles(scheme)
 
@@ -410,7 +432,8 @@ def test_demo_region_has_vouchers_in_every_state_and_a_provider_login(client):
     assert RedemptionOutcome.RETURNED in set(
         Voucher.objects.get(state=S.REDEMPTION_SUBMITTED).redemptions.values_list("outcome", flat=True))
     assert all(reconciles(scheme) for scheme in {v.application.scheme for v in Voucher.objects.all()})
-    assert client.login(email=PROVIDER_LOGIN, password="demo-Circulair-2026")
+    response = client.post(reverse("login"), {"username": PROVIDER_LOGIN, "password": "demo-Circulair-2026"})
+    assert response.status_code == 302  # a provider's person is no staff: no second factor
     assert client.get("/aanbieder/").status_code == 200
 
 

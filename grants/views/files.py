@@ -118,8 +118,9 @@ def application_attachment_delete(request, application_id, attachment_id):
     return redirect("application_attachments", application_id=application.pk)
 
 
-def _download(request, attachment):
-    """The stored file as a download; the caller has checked access (so a 405 reveals nothing)."""
+def _download(request, attachment, *, case, subject=None):
+    """The stored file as a download; the caller has checked access (so a 405 reveals nothing). The
+    audit row names ``subject`` (the stored model row, default ``attachment``) of application ``case``."""
     if request.method not in SAFE_METHODS:
         return HttpResponseNotAllowed(SAFE_METHODS)
     content_type = attachment.content_type if attachment.content_type in ALLOWED_CONTENT_TYPES else None
@@ -136,17 +137,19 @@ def _download(request, attachment):
     # Should a browser render it anyway: no scripts, no same-origin access, no caching on shared machines.
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
-    audit.downloaded(request, attachment, case=attachment.application_id, detail=attachment.original_name)
+    audit.downloaded(request, subject or attachment, case=case, detail=attachment.original_name)
     return response
 
 
 @require(Rule.APPLICANT)
 def attachment_download(request, application_id, attachment_id):
     application = _own_application(request, application_id)
-    return _download(request, get_object_or_404(Attachment.objects.filter(application=application), pk=attachment_id))
+    return _download(request, get_object_or_404(Attachment.objects.filter(application=application), pk=attachment_id),
+                     case=application)
 
 
 @require(Rule.STAFF)
 def case_attachment_download(request, application_id, attachment_id):
     application = get_object_or_404(access.staff_cases(request.user), pk=application_id)
-    return _download(request, get_object_or_404(Attachment.objects.filter(application=application), pk=attachment_id))
+    return _download(request, get_object_or_404(Attachment.objects.filter(application=application), pk=attachment_id),
+                     case=application)

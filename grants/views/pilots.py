@@ -113,7 +113,7 @@ def pilot_report_submit(request, application_id, report_id):
 def pilot_report_file(request, application_id, attachment_id):
     plan = _own_plan(request, application_id)
     return _download(request, get_object_or_404(ReportAttachment.objects.filter(report__plan=plan),
-                                                pk=attachment_id))
+                                                pk=attachment_id), case=plan.application_id)
 
 
 @require(Rule.APPLICANT)
@@ -209,7 +209,7 @@ def case_pilot_report_decide(request, application_id, report_id):
 def case_pilot_report_file(request, application_id, attachment_id):
     plan = _staff_plan(request, application_id)
     return _download(request, get_object_or_404(ReportAttachment.objects.filter(report__plan=plan),
-                                                pk=attachment_id))
+                                                pk=attachment_id), case=plan.application_id)
 
 
 @require(Rule.STAFF)

@@ -91,7 +91,7 @@ def voucher_file(request, voucher_id, redemption_id, kind):
         return render(request, "404.html", status=404)
     stored = _StoredFile(getattr(redemption, f"{kind}_file"), getattr(redemption, f"{kind}_name"),
                          getattr(redemption, f"{kind}_content_type"))
-    return _download(request, stored)
+    return _download(request, stored, case=voucher.application_id, subject=redemption)
 
 
 class _StoredFile:
@@ -198,12 +198,6 @@ def voucher_return(request, voucher_id):
 def voucher_extend(request, voucher_id):
     return _review_action(request, voucher_id, services.voucher_extend, form_class=ExtendForm,
                           form_key="extend_form", success=_("The voucher has been extended."))
-
-
-@require(Rule.STAFF)
-@require_POST
-def voucher_mark_paid(request, voucher_id):
-    return _review_action(request, voucher_id, services.voucher_mark_paid, success=_("The payment has been booked."))
 
 
 @require(Rule.STAFF)
