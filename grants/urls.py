@@ -63,6 +63,7 @@ urlpatterns = [
     path("beheer/regelingen/<int:scheme_id>/brieven/<slug:kind>/voorbeeld/", letters.manage_letter_preview,
          name="manage_letter_preview"),
     path("behandeling/", staff.case_list, name="case_list"),
+    path("behandeling/toewijzen/", staff.case_bulk_assign, name="case_bulk_assign"),
     path("behandeling/<int:application_id>/", staff.case_detail, name="case_detail"),
     path("behandeling/<int:application_id>/in-behandeling/", staff.case_start_review, name="case_start_review"),
     path("behandeling/<int:application_id>/aanvulling/", staff.case_request_info, name="case_request_info"),

@@ -58,6 +58,10 @@ EVENTS = {
     "revocation_awaiting_approval": Event(),
     "batch_awaiting_approval": Event(),
     "iban_change_requested": Event(legal_effect=True),
+    "iban_change_confirmed": Event(legal_effect=True),
+    "payment_made": Event(),
+    "recovery_due": Event(legal_effect=True),
+    "case_assigned": Event(),
     # Pilot grants after the award (workflows.services.pilots).
     "pilot_report_submitted": Event(),
     "pilot_report_decided": Event(),

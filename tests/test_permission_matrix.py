@@ -295,6 +295,10 @@ PAGES = {
     # Staff: the queue is open to every role (an administrator's is empty); a case of X exists only
     # for X's officers and managers (404 for Y, for X's administrator, and for drafts).
     "case_list": Page(Rule.STAFF, get=STAFF, post=STAFF),
+    # The queue's bulk assign: officers only; Y's officer reaches it, but X's case is not among Y's cases.
+    "case_bulk_assign": Page(Rule.OFFICER, get=frozenset({"officer_x", "officer_y"}),
+                             post=OFFICER_X, no_effect=frozenset({"officer_y"}),
+                             body=lambda w: {"cases": [w.a_submitted.pk], "assignee": w.officer_x.pk}, changes=True),
     "case_detail": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=CASE_HANDLERS_X, on={"application_id": "a_submitted"}),
     # The officer handles the case; the manager's attempt is turned down by the state machine.
     "case_start_review": Action(Rule.STAFF, by=OFFICER_X, no_effect=MANAGER_X, on={"application_id": "a_submitted"},
@@ -744,7 +748,7 @@ def build_pilot(w):
 
 def build_vouchers(w):
     """Voucher providers of X's and Y's schemes with a person each, company A's vouchers in X (issued, a
-    redemption submitted, redeemed), one of company B in Y and a proposal awaiting approval."""
+    redemption submitted, redeemed), one of a third company in Y and a proposal awaiting approval."""
     from grants.models import ProviderChoice, VoucherState
 
     w.provider_px = factories.ProviderFactory(scheme=w.scheme_x, name="Scan Partners X B.V.")
@@ -761,7 +765,10 @@ def build_vouchers(w):
     w.redemption_a = factories.RedemptionFactory(voucher=w.voucher_a_submitted, submitted_by=w.applicant_a)
     w.voucher_a_redeemed = factories.issued_voucher(w.scheme_x, provider=w.provider_px, company=w.company_a,
                                                     state=VoucherState.REDEEMED, determined_amount="1200.00")
-    w.voucher_y = factories.issued_voucher(w.scheme_y, provider=w.provider_py, company=w.company_b)
+    # A company of its own: an issued voucher is an award, and an award of company B in Y would make B's
+    # IBAN change Y's business too (payment_iban_confirm).
+    w.voucher_y = factories.issued_voucher(w.scheme_y, provider=w.provider_py,
+                                           company=factories.CompanyFactory(name="Bedrijf C B.V."))
     w.invoice_kind = "invoice"
 
 

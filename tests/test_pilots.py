@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from grants.models import (
     ChangeRequest,
@@ -101,7 +102,7 @@ def test_grantee_submits_a_progress_report_and_officers_are_notified(pilot):
 
 def test_report_without_a_narrative_cannot_be_submitted(pilot):
     report = first_progress(pilot)
-    with pytest.raises(TransitionRefused, match="Describe what was done"):
+    with translation.override("en"), pytest.raises(TransitionRefused, match="Describe what was done"):
         services.report_submit(report_id=report.pk, actor=pilot.grantee)
     report.refresh_from_db()
     assert report.state == "due"
@@ -111,7 +112,7 @@ def test_report_without_a_narrative_cannot_be_submitted(pilot):
 def test_final_report_needs_every_realised_figure_and_the_strategy(pilot):
     final = pilot.reports.get(kind="final")
     fill(final, pilot.grantee, rung_achieved="")
-    with pytest.raises(TransitionRefused) as refusal:
+    with translation.override("en"), pytest.raises(TransitionRefused) as refusal:
         services.report_submit(report_id=final.pk, actor=pilot.grantee)
     assert "R-ladder" in refusal.value.message and "every planned result" in refusal.value.message
 

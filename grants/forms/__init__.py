@@ -26,7 +26,7 @@ from .pilots import (
     ShowcaseConsentForm,
     ShowcaseFilterForm,
 )
-from .staff import InfoRequestForm, NotConsideredForm, ProposalForm, QueueFilterForm, SendBackForm
+from .staff import BulkAssignForm, InfoRequestForm, NotConsideredForm, ProposalForm, QueueFilterForm, SendBackForm
 
 __all__ = [
     "ChangeDecisionForm",
@@ -45,6 +45,7 @@ __all__ = [
     "DeMinimisForm",
     "DeclarationsForm",
     "IndicatorFormSet",
+    "BulkAssignForm",
     "InfoRequestForm",
     "NotConsideredForm",
     "PartnerFormSet",

@@ -65,3 +65,16 @@ class QueueFilterForm(forms.Form):
         self.fields["state"].choices = [("", _("All states"))] + list(states)
         self.fields["scheme"].choices = [("", _("All schemes"))] + [(s.pk, s.title) for s in schemes]
 
+
+
+class BulkAssignForm(forms.Form):
+    """Assign the selected cases to one officer of the municipalities the current officer works for."""
+
+    cases = forms.TypedMultipleChoiceField(label=_("Cases"), coerce=int, widget=forms.MultipleHiddenInput)
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None, empty_label=_("Choose an officer"))
+
+    def __init__(self, *args, cases, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [(case.pk, case.reference) for case in cases]
+        self.fields["assignee"].queryset = officers
+        self.fields["assignee"].label_from_instance = lambda user: user.full_name or user.email

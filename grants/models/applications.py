@@ -168,6 +168,11 @@ class Application(FSMModelMixin, DecisionTermMixin, models.Model):
         self.completed_at = at
         self.repair_due_on = None
 
+    @transition(field=state, source=OPEN_STATES, target=None, permission=access.handles_case)
+    def assign(self, *, to):
+        """Give the case to an officer (or take it back: ``to`` None); the state stays."""
+        self.assigned_to = to
+
     @transition(field=state, source=S.SUBMITTED, target=S.IN_REVIEW, permission=access.handles_case)
     def start_review(self):
         pass

@@ -1,16 +1,21 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_fsm import TransitionNotAllowed
 
+from applicants.models import User
 from workflows import access, audit, services
 from workflows.access import Rule, require
+from workflows.exceptions import TransitionRefused
 from workflows.http import perform
 
 from .. import wizard
-from ..forms import InfoRequestForm, NotConsideredForm, ProposalForm, QueueFilterForm, SendBackForm
+from ..forms import BulkAssignForm, InfoRequestForm, NotConsideredForm, ProposalForm, QueueFilterForm, SendBackForm
 from ..messaging import thread_of
 from ..models import (
     Answer,
@@ -166,3 +171,40 @@ def case_send_back(request, application_id):
 def case_approve(request, application_id):
     return _case_action(request, application_id, services.application_approve,
                         success=_("The decision has been approved."))
+
+
+@require(Rule.OFFICER)
+def case_bulk_assign(request):
+    """The queue's "assign selected": the chosen open cases (of the officer's municipalities) to one officer."""
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [int(value) for value in source.getlist("cases") if value.isdigit()][:200]
+    cases = list(access.staff_cases(request.user).filter(pk__in=ids, state__in=OPEN_STATES)
+                 .select_related("company", "scheme", "assigned_to").order_by("decision_due_on", "pk"))
+    organisations = {case.organisation_id for case in cases} or access.organisation_ids(request.user, access.OFFICER)
+    officers = User.objects.filter(
+        is_active=True, staff_memberships__role=access.OFFICER, staff_memberships__organisation_id__in=organisations,
+    ).distinct().order_by("full_name")
+    form = BulkAssignForm(request.POST if request.method == "POST" else None, cases=cases, officers=officers,
+                          initial={"cases": [case.pk for case in cases]})
+    if request.method == "POST" and form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        assigned, refused = 0, []
+        for case in cases:
+            if case.pk not in form.cleaned_data["cases"]:
+                continue
+            try:
+                services.application_assign(application_id=case.pk, actor=request.user, assignee=assignee)
+                assigned += 1
+            except (TransitionRefused, TransitionNotAllowed) as error:
+                refused.append(f"{case.reference}: {error}")
+        if assigned:
+            messages.success(request, ngettext("%(n)d case assigned to %(name)s.", "%(n)d cases assigned to %(name)s.",
+                                               assigned) % {"n": assigned, "name": assignee.full_name})
+        for reason in refused:
+            messages.error(request, reason)
+        return redirect("case_list")
+    if not cases:
+        messages.error(request, _("Select one or more open cases in the list first."))
+        return redirect("case_list")
+    return render(request, "grants/case_bulk_assign.html", {"form": form, "cases": cases},
+                  status=400 if form.errors else 200)

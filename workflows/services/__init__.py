@@ -1,5 +1,6 @@
 from .applications import (
     application_approve,
+    application_assign,
     application_propose,
     application_propose_not_considered,
     application_request_info,
@@ -81,6 +82,7 @@ __all__ = [
     "LookupThrottled",
     "allowed_transitions",
     "application_approve",
+    "application_assign",
     "application_extend",
     "application_propose",
     "application_propose_not_considered",

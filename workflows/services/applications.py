@@ -152,6 +152,30 @@ def application_supply_info(*, application_id, actor, comment=""):
                           params={"at": timezone.now()}, effects=effects, comment=comment)
 
 
+def application_assign(*, application_id, actor, assignee):
+    """Assign an open case to ``assignee``: an active officer of the case's municipality who is not a member
+    of the applying company (never a conflict of interest). The assignee is told unless they assigned it
+    themselves. Raises TransitionRefused."""
+
+    def effects(app):
+        if not access_handles(app, assignee):
+            raise TransitionRefused(_("%(name)s cannot handle this case: only an officer of %(municipality)s who "
+                                      "is not involved with the company.") % {
+                "name": assignee.full_name, "municipality": app.scheme.organisation.name})
+        if assignee.pk != actor.pk:
+            notify(event="case_assigned", recipients=[assignee], url=_staff_url(app),
+                   context={**_context(app), "assigned_by": actor.full_name})
+
+    return run_transition(model=Application, pk=application_id, name="assign", actor=actor, effects=effects,
+                          params={"to": assignee}, comment=assignee.full_name)
+
+
+def access_handles(application, user):
+    from workflows import access
+
+    return user.is_active and access.handles_case(application, user)
+
+
 def application_start_review(*, application_id, actor):
     def effects(app):
         if app.assigned_to_id is None:

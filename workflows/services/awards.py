@@ -6,6 +6,7 @@ released down to the final amount; what was paid above it becomes a Recovery; wh
 becomes a remainder PaymentInstruction (paid through a batch, workflows.services.payments).
 """
 
+from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -254,6 +255,15 @@ def _applicant_url(award):
     return reverse("application_detail", args=[award.application_id])
 
 
+def _recovery_due(award, recovery):
+    """Awb 4:57: the company is told what it must pay back (or what will be set off) and by when."""
+    if recovery is None:
+        return
+    due = timezone.localdate() + timedelta(weeks=6)
+    notify(event="recovery_due", recipients=_company_users(award), url=_applicant_url(award),
+           context=_context(award, due_on=due.isoformat(), **_money("recovery", recovery.amount)))
+
+
 def award_determine(*, award_id, actor, amount, motivation=""):
     """Final determination (Awb 4:46): ``amount`` between zero and the award. Releases the unused
     commitment, instructs the remainder or opens a recovery of an overpaid advance (Awb 4:57)."""
@@ -264,6 +274,7 @@ def award_determine(*, award_id, actor, amount, motivation=""):
             raise TransitionRefused(_("The final amount must be between zero and the awarded amount (%(amount)s).")
                                     % {"amount": format_money(award.amount)})
         recovery = _finalise(award, amount, actor, reason=_("Final determination"))
+        _recovery_due(award, recovery)
         _issue_letter(award, "determination", actor=actor, amount=amount,
                       reason=motivation or _("The activities were carried out as awarded."))
         notify(event="award_determined", recipients=_company_users(award), url=_applicant_url(award),
@@ -306,6 +317,7 @@ def award_approve_revocation(*, award_id, actor):
         recovery = _finalise(award, award.amount, actor, reason=_("Revocation: %(reason)s")
                              % {"reason": award.revocation_reason})
         _rescale_shares(award)
+        _recovery_due(award, recovery)
         _issue_letter(award, "revocation", actor=actor, amount=award.amount, reason=award.revocation_reason)
         notify(event="award_revoked", recipients=_company_users(award), url=_applicant_url(award),
                context=_context(award, reason=award.revocation_reason,

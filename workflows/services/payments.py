@@ -33,7 +33,15 @@ from notifications.services import notify
 
 from .. import access
 from ..exceptions import TransitionRefused
-from .awards import _log, award_settle_if_done, payee_of
+from .awards import (
+    _applicant_url,
+    _company_users,
+    _context,
+    _log,
+    _money,
+    award_settle_if_done,
+    payee_of,
+)
 from .core import run_transition
 from .vouchers import voucher_mark_paid
 
@@ -105,6 +113,7 @@ def batch_mark_paid(*, batch_id, actor, paid_on):
             application = instruction.award.application
             instruction.mark_paid(on=paid_on)
             instruction.save()
+            paid.append(instruction)
             budget.budget_pay(application=application, amount=instruction.amount, actor=actor,
                               key=f"payment-instruction:{instruction.pk}",
                               advance=instruction.kind == PaymentKind.ADVANCE, note=batch.reference)
@@ -119,9 +128,16 @@ def batch_mark_paid(*, batch_id, actor, paid_on):
                 voucher_ids.append(voucher.pk)
 
     voucher_ids = []
+    paid = []
     with transaction.atomic():
         batch = run_transition(model=PaymentBatch, pk=batch_id, name="mark_paid", actor=actor, effects=effects,
                                params={"on": paid_on})
+        for instruction in paid:
+            # The company hears of every payment on its award (a voucher paid to its provider too).
+            notify(event="payment_made", recipients=_company_users(instruction.award),
+                   url=_applicant_url(instruction.award),
+                   context=_context(instruction.award, payee=instruction.payee_name, paid_on=paid_on.isoformat(),
+                                    **_money("paid", instruction.net_amount)))
         for award_id in dict.fromkeys(award_ids):
             award_settle_if_done(award_id)
         for voucher_id in voucher_ids:
@@ -164,8 +180,14 @@ def iban_change_confirm(*, change_id, actor):
 
     def effects(change):
         Company.objects.filter(pk=change.company_id).update(iban=change.new_iban)
+        # Open instructions to the company follow; a voucher paid to its provider keeps the provider's account.
         PaymentInstruction.objects.filter(award__application__company_id=change.company_id,
-                                          state=InstructionState.OPEN).update(iban=change.new_iban)
+                                          state=InstructionState.OPEN).exclude(
+            award__application__voucher__payee="provider").update(iban=change.new_iban)
+        owners = User.objects.filter(company_memberships__company_id=change.company_id, is_active=True).distinct()
+        notify(event="iban_change_confirmed", recipients=owners,
+               url=reverse("company_edit", args=[change.company_id]),
+               context={"company": change.company.name, "iban_end": change.new_iban[-4:]})
 
     return run_transition(model=IbanChange, pk=change_id, name="confirm", actor=actor, effects=effects,
                           params={"by": actor, "at": timezone.now()})
