@@ -21,10 +21,11 @@ def seed_voucher_providers(scheme, *, proposer, password):
     scan = Provider.objects.create(
         scheme=scheme, name="Scan Partners Rijnland B.V.", kvk_number="61234560", contact_name="Ruud Verhoeven",
         contact_email="info@scanpartners.demo", services="Circulaire scan, materiaalstroomanalyse",
-        region="Rijnland", approved_at=now)
+        region="Rijnland", iban="NL44RABO0123456789", approved_at=now)
     Provider.objects.create(
         scheme=scheme, name="CirculairWerkt Advies", kvk_number="62345671", contact_email="hallo@circulairwerkt.demo",
-        services="R-ladder-advies, hergebruik van bouwmaterialen", region="Zuid-Holland", approved_at=now)
+        services="R-ladder-advies, hergebruik van bouwmaterialen", region="Zuid-Holland",
+        iban="NL12TRIO0198765432", approved_at=now)
     Provider.objects.create(
         scheme=scheme, name="Groene Draad Advies", kvk_number="63456782", contact_email="post@groenedraad.demo",
         services="Circulaire scan voor textiel en hout", region="Leiden", proposed_by=proposer)

@@ -280,6 +280,19 @@ def test_prepare_form_keeps_the_choice_when_the_date_is_wrong(client, awards, of
     assert f'value="{chosen}" id="instruction-{chosen}" checked' in response.content.decode()
 
 
+def test_the_date_fields_show_today_as_their_default(client, org_x, awards, officer, manager):
+    """A date input only shows an ISO value: the execution and payment dates come prefilled with today."""
+    today = timezone.localdate().isoformat()
+    client.force_login(officer)
+    page = client.get(reverse("payment_list")).content.decode()
+    assert f'type="date" name="execution_date" value="{today}"' in page
+    batch = batch_prepare(organisation_id=org_x.pk, instruction_ids=open_ids(awards), actor=officer)
+    batch_approve(batch_id=batch.pk, actor=manager)
+    client.force_login(manager)
+    page = client.get(reverse("payment_batch_detail", args=[batch.pk])).content.decode()
+    assert f'type="date" name="paid_on" value="{today}"' in page
+
+
 def test_an_iban_edited_without_confirmation_is_never_paid(owners, org_x, scheme, manager, officer):
     first, second, company = owners
     award = factories.make_award(scheme, "1500.00", company=company, manager=manager)

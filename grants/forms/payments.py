@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.validators import validate_iban
 
+# An <input type="date"> only shows an ISO value: the localised default ("28-11-2026") would leave it empty.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class DeterminationForm(forms.Form):
     amount = forms.DecimalField(label=_("Final amount (EUR)"), min_value=Decimal("0"), max_digits=12,
@@ -32,7 +35,7 @@ class RecoverySettleForm(forms.Form):
     instruction = forms.IntegerField(label=_("Payment to set it off against (number)"), required=False,
                                      min_value=1)
     received_on = forms.DateField(label=_("Received on"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DATE_WIDGET)
 
     def clean(self):
         cleaned = super().clean()
@@ -47,7 +50,7 @@ class RecoverySettleForm(forms.Form):
 class BatchPrepareForm(forms.Form):
     instructions = forms.TypedMultipleChoiceField(label=_("Payments"), coerce=int, widget=forms.CheckboxSelectMultiple)
     execution_date = forms.DateField(label=_("Requested execution date"),
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=DATE_WIDGET)
 
     def __init__(self, *args, instructions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +64,7 @@ class BatchPrepareForm(forms.Form):
 
 
 class BatchPaidForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DATE_WIDGET)
 
     def clean_paid_on(self):
         value = self.cleaned_data["paid_on"]
