@@ -208,7 +208,7 @@ def test_form_survives_hostile_input(world, db, name):
     valid = {key: value for key, value in body_for(world, page).items() if isinstance(value, str | int | list)}
 
     # A button without fields (approve, decide) gets only intruders: a few examples say enough.
-    @settings(max_examples=15 if fields else 5, deadline=None, database=None,
+    @settings(max_examples=15 if fields else 5, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(body=bodies(sorted(fields | set(INTRUDERS)), valid))
     def fuzz(body):
@@ -278,7 +278,8 @@ def test_service_refuses_hostile_values_without_writing(world, db, case):
     (name, fixed), fuzzed = calls[case], case.split(":")[1]
     service = getattr(services, name)
 
-    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=25, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
     @given(value=PYTHON_VALUES)
     def fuzz(value):
         with transaction.atomic():
