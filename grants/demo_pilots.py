@@ -30,7 +30,7 @@ def seed_pilots(*, command, orgs, staff):
     for kvk, name, form, street, postcode, (email, person) in DEMO_COMPANIES:
         company = Company.objects.create(
             kvk_number=kvk, name=name, legal_form=form, street=street, postcode=postcode, city="Gouda",
-            municipality=orgs["gouda"], sbi_code="3832", employees=3, iban="NL02RABO0300065264", contact_email=email)
+            municipality=orgs["gouda"], sbi_code="3832", employees=3, iban="NL39RABO0300065264", contact_email=email)
         user = command._user(email, person)
         CompanyMembership.objects.create(user=user, company=company, role=CompanyMembership.Role.OWNER)
         owners.append((user, company))

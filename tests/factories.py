@@ -454,6 +454,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     scheme = factory.SubFactory(SchemeFactory)
     name = factory.Sequence(lambda n: f"Scan Partners {n} B.V.")
     kvk_number = factory.Sequence(lambda n: f"{60000000 + n:08d}")
+    iban = "NL91ABNA0417164300"
     contact_email = factory.Sequence(lambda n: f"adviseur{n}@scan.example.nl")
     services = "Circulaire scan"
     region = "Zuid-Holland"

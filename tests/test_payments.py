@@ -370,3 +370,20 @@ def test_a_batch_marked_paid_twice_at_once_is_paid_once(org_x, scheme, officer, 
     assert sorted(type(r).__name__ for r in results) == ["PaymentBatch", "TransitionRefused"]
     assert LedgerEntry.objects.filter(kind=LedgerKind.PAYMENT).count() == 1
     assert Budget.objects.get(scheme=scheme).paid == D("1500.00")
+
+
+def test_a_payment_without_a_valid_iban_is_refused_from_a_batch(org_x):
+    from workflows.exceptions import TransitionRefused
+    from workflows.services import batch_prepare
+
+    officer = factories.make_staff(org_x, StaffRole.OFFICER)
+    award = factories.make_award(factories.SchemeFactory(organisation=org_x, ceiling=Decimal("9000.00")), "1500.00")
+    type(award.application.company).objects.filter(pk=award.application.company_id).update(iban="")
+    award.payment_instructions.update(iban="")
+    instruction = award.payment_instructions.get()
+
+    with pytest.raises(TransitionRefused, match=award.application.reference):
+        batch_prepare(organisation_id=org_x.pk, instruction_ids=[instruction.pk], actor=officer)
+
+    instruction.refresh_from_db()
+    assert instruction.state == "open" and instruction.batch_id is None

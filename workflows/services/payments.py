@@ -64,13 +64,19 @@ def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=Non
         )
         if len(instructions) != len(ids):
             raise TransitionRefused(_("Some of these payments are no longer ready for a batch; nothing was changed."))
+        payees = {instruction.pk: payee_of(instruction.award.application) for instruction in instructions}
+        missing = [i.award.application.reference for i in instructions if not stdnum_iban.is_valid(payees[i.pk][1])]
+        if missing:
+            # A bank file with an empty or invalid account would be refused as a whole by the bank.
+            raise TransitionRefused(_("No valid IBAN for the payee of %(references)s: record it first; nothing was "
+                                      "changed.") % {"references": ", ".join(missing)})
         organisation = Organisation.objects.get(pk=organisation_id)
         batch = PaymentBatch.objects.create(
             organisation=organisation, prepared_by=actor, execution_date=execution_date or timezone.localdate(),
             reference=f"{organisation.code}-BET-{uuid.uuid4().hex[:10].upper()}",
         )
         for instruction in instructions:
-            instruction.payee_name, instruction.iban = payee_of(instruction.award.application)
+            instruction.payee_name, instruction.iban = payees[instruction.pk]
             instruction.add_to_batch(batch=batch)
             instruction.save()
         _log(batch, "prepare", "", batch.state, actor)

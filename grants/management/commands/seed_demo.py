@@ -63,9 +63,9 @@ COMPANIES = [
     ("68750110", "Houtwerk Hergebruik B.V.", LegalForm.PRIVATE_LIMITED, "Hooftstraat 12", "2406 GH",
      "Alphen aan den Rijn", "alphen", "1629", 14, "NL91ABNA0417164300", ("ondernemer@houtwerk.demo", "Kees Houtman")),
     ("69599084", "Reststroom Gouda V.O.F.", LegalForm.PARTNERSHIP, "Nieuwe Gouwe O.Z. 5", "2801 SB",
-     "Gouda", "gouda", "3832", 6, "NL02RABO0300065264", ("ondernemer@reststroom.demo", "Lotte Smit")),
+     "Gouda", "gouda", "3832", 6, "NL39RABO0300065264", ("ondernemer@reststroom.demo", "Lotte Smit")),
     ("70145636", "Textiel Terug Leiden B.V.", LegalForm.PRIVATE_LIMITED, "Haarlemmerstraat 80", "2312 GD",
-     "Leiden", "leiden", "1392", 9, "NL39INGB0001234567", ("ondernemer@textielterug.demo", "Mehmet Yilmaz")),
+     "Leiden", "leiden", "1392", 9, "NL36INGB0007654321", ("ondernemer@textielterug.demo", "Mehmet Yilmaz")),
     ("73456787", "Bouwkringloop Rijnwoude B.V.", LegalForm.PRIVATE_LIMITED, "Kerkstraat 3", "2391 CK",
      "Hazerswoude-Dorp", "alphen", "4399", 22, "NL69INGB0123456789", ("ondernemer@bouwkringloop.demo", "Eva de Groot")),
 ]
