@@ -440,8 +440,8 @@ PAGES = {
     "payment_batch_export": Page(Rule.STAFF, get=CASE_HANDLERS_X, post=NOBODY, only="GET",
                                  on={"batch_id": "batch_approved", "fmt": "csv"}),
     # A company's new IBAN waits for a second person: an officer of a municipality that awarded company B (X
-    # made B an award; Y awarded B the voucher voucher_y) ...
-    "payment_iban_confirm": Action(Rule.STAFF, by=OFFICER_X | {"officer_y"}, on={"change_id": "iban_change_b"}),
+    # made B an award; Y's voucher belongs to a third company, so Y's officer has no say over B) ...
+    "payment_iban_confirm": Action(Rule.STAFF, by=OFFICER_X, on={"change_id": "iban_change_b"}),
     # ... or another owner. A's page: its people see it, its owner asks for a change, its adviser may not.
     "company_iban": Page(Rule.APPLICANT, get=APPLICANT_A, post=OWNER_A, no_effect=frozenset({"adviser_a"}),
                          on={"company_id": "company_a"}, body={"iban": "NL20INGB0001234567"}, changes=True),
