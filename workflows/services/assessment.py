@@ -44,7 +44,7 @@ def draw_publish(*, scheme_id, purpose, actor):
     of the scheme's municipality only; refused while another draw of the scheme waits to be performed
     or when there is nothing to draw. Writes a log row; returns the Draw."""
     with transaction.atomic():
-        scheme = Scheme.objects.select_for_update().select_related("budget").filter(pk=scheme_id).first()
+        scheme = Scheme.objects.select_for_update(of=("self",)).select_related("budget").filter(pk=scheme_id).first()
         if scheme is None or not access.has_role(actor, scheme.organisation_id, access.MANAGER):
             raise TransitionRefused(_("Only a manager of the municipality can publish a draw."))
         if purpose not in DrawPurpose.values:
