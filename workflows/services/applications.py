@@ -159,7 +159,7 @@ def application_assign(*, application_id, actor, assignee):
     themselves. Raises TransitionRefused."""
 
     def effects(app):
-        if not access_handles(app, assignee):
+        if not (assignee.is_active and access.handles_case(app, assignee)):
             raise TransitionRefused(_("%(name)s cannot handle this case: only an officer of %(municipality)s who "
                                       "is not involved with the company.") % {
                 "name": assignee.full_name, "municipality": app.scheme.organisation.name})
@@ -169,12 +169,6 @@ def application_assign(*, application_id, actor, assignee):
 
     return run_transition(model=Application, pk=application_id, name="assign", actor=actor, effects=effects,
                           params={"to": assignee}, comment=assignee.full_name)
-
-
-def access_handles(application, user):
-    from workflows import access
-
-    return user.is_active and access.handles_case(application, user)
 
 
 def application_start_review(*, application_id, actor):

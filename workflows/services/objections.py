@@ -56,15 +56,12 @@ def decision_sent_on(application):
 
     The sending date of its decision letter; None while that letter waits on the print-and-post list.
     Decisions from before letters existed count from the day of the decision."""
-    from grants.models import LetterKind
-
     if application.decided_at is None:
         return None
     letter = (application.letters.filter(kind__in=DECISION_LETTER_KINDS, objection_id__isnull=True)
               .order_by("-issued_at", "-pk").first())
     if letter is None:
         return timezone.localdate(application.decided_at)
-    assert letter.kind in LetterKind.values
     return letter.sent_on
 
 
