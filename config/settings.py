@@ -296,6 +296,8 @@ VOUCHER_LOOKUP_WINDOW = 600
 CELERY_TASK_PUBLISH_RETRY = False
 
 OUTBOX_LEASE_SECONDS = 60
+# Rows per delivery task: the relay hands out batches, since a Celery task costs more CPU than an email.
+OUTBOX_TASK_SIZE = 25
 OUTBOX_MAX_ATTEMPTS = 5
 
 LOGGING = {

@@ -74,7 +74,8 @@ def notify(*, event, recipients=(), emails=(), context=None, url="", dedupe_key=
 
 
 def outbox_relay(*, ids=None, limit=200):
-    """Claim pending rows (all, or ``ids``) whose lease is free and hand them to the delivery task.
+    """Claim pending rows (all, or ``ids``) whose lease is free and hand them to the delivery task,
+    OUTBOX_TASK_SIZE rows per task (one task per email would cost more than the email).
 
     The claim sets ``claimed_until`` in its own transaction with SKIP LOCKED (PostgreSQL) or under
     SQLite's write lock, so two relays never hand out the same row. A row whose task is lost
@@ -96,13 +97,15 @@ def outbox_relay(*, ids=None, limit=200):
             claimed_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
         )
     handed = 0
-    for index, pk in enumerate(claimed):
+    size = settings.OUTBOX_TASK_SIZE
+    for start in range(0, len(claimed), size):
+        batch = claimed[start:start + size]
         try:
-            deliver_task.delay(pk)
-            handed += 1
+            deliver_task.delay(batch)
+            handed += len(batch)
         except Exception:  # broker down: free this claim and the rest so the next relay run tries again
-            logger.warning("outbox relay could not publish row %s; it stays pending", pk, exc_info=True)
-            Outbox.objects.filter(pk__in=claimed[index:], status=OutboxStatus.PENDING).update(claimed_until=None)
+            logger.warning("outbox relay could not publish rows %s; they stay pending", batch, exc_info=True)
+            Outbox.objects.filter(pk__in=claimed[start:], status=OutboxStatus.PENDING).update(claimed_until=None)
             break
     return handed
 
@@ -166,19 +169,30 @@ def outbox_deliver(*, outbox_id):
         return True
 
 
-def outbox_record_failure(*, outbox_id, error, final, retry_in=0):
-    """Count a failed attempt; after the last one the row is marked failed for an administrator.
+def outbox_record_failure(*, outbox_id, error):
+    """Count a failed attempt. Returns the seconds until the next attempt (exponential backoff: 10,
+    20, 40, ...), or None after the last one, when the row is marked failed for an administrator.
     The lease is extended past the retry's countdown so the relay does not hand the row out meanwhile."""
     with transaction.atomic():
         row = Outbox.objects.select_for_update().filter(pk=outbox_id).first()
         if row is None or row.status == OutboxStatus.SENT:
-            return
+            return None
         row.attempts += 1
         row.last_error = str(error)[:2000]
-        if final:
-            row.status = OutboxStatus.FAILED
-        row.claimed_until = timezone.now() + timedelta(seconds=retry_in + settings.OUTBOX_LEASE_SECONDS)
+        retry_in = 10 * 2 ** (row.attempts - 1)
+        if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            row.status, retry_in = OutboxStatus.FAILED, None
+        row.claimed_until = timezone.now() + timedelta(seconds=(retry_in or 0) + settings.OUTBOX_LEASE_SECONDS)
         row.save(update_fields=["attempts", "last_error", "status", "claimed_until"])
+        return retry_in
+
+
+def outbox_defer(*, ids, seconds):
+    """Keep pending rows ``ids`` from the relay for ``seconds`` plus a lease: their delivery was put
+    off (the mail server failed the row before them in the batch); no attempt is counted."""
+    Outbox.objects.filter(pk__in=ids, status=OutboxStatus.PENDING).update(
+        claimed_until=timezone.now() + timedelta(seconds=seconds + settings.OUTBOX_LEASE_SECONDS)
+    )
 
 
 def outbox_retry(*, ids):

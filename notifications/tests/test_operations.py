@@ -66,7 +66,7 @@ def test_retry_puts_the_chosen_failed_rows_back_and_relays_them(admin_x, org_x, 
     other.refresh_from_db()
     assert (failed.status, failed.attempts) == (OutboxStatus.PENDING, 0)
     assert other.status == OutboxStatus.FAILED
-    delay.assert_called_once_with(failed.pk)
+    delay.assert_called_once_with([failed.pk])
 
 
 def test_retry_of_another_municipalitys_row_is_refused_at_the_form(admin_x, org_y, client):

@@ -9,6 +9,7 @@ import io
 import smtplib
 import threading
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from grants.models import ApplicationState, StaffRole
@@ -46,9 +48,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def handed():
-    """The ids the relay hands to Celery, in order."""
+    """The ids the relay hands to Celery, in order (it hands them out in batches)."""
     ids = []
-    with mock.patch.object(tasks.outbox_deliver, "delay", side_effect=ids.append):
+    with mock.patch.object(tasks.outbox_deliver, "delay", side_effect=ids.extend):
         yield ids
 
 
@@ -106,7 +108,7 @@ def test_notify_rows_vanish_with_a_rollback_and_nothing_is_relayed(handed, djang
 
 
 def test_delivery_creates_one_inbox_item_and_one_email_with_a_stable_message_id(row, mailoutbox):
-    assert tasks.outbox_deliver(row.pk) is True
+    assert tasks.outbox_deliver([row.pk]) == 1
 
     item = InboxItem.objects.get()
     assert (item.user_id, item.outbox_id, item.url) == (row.recipient_id, row.pk, "/a/1/")
@@ -122,8 +124,8 @@ def test_email_has_text_and_html_parts_in_the_recipients_language(mailoutbox):
     [dutch] = notify(event="application_submitted", recipients=[UserFactory(language="nl")], context=CONTEXT)
     [english] = notify(event="application_submitted", recipients=[UserFactory(language="en")], context=CONTEXT)
 
-    tasks.outbox_deliver(dutch.pk)
-    tasks.outbox_deliver(english.pk)
+    tasks.outbox_deliver([dutch.pk])
+    tasks.outbox_deliver([english.pk])
 
     nl, en = mailoutbox
     assert en.subject == "Receipt of your application ALP-2026-00042"
@@ -138,8 +140,8 @@ def test_email_has_text_and_html_parts_in_the_recipients_language(mailoutbox):
 
 
 def test_delivering_the_same_row_twice_sends_once(row, mailoutbox):
-    assert tasks.outbox_deliver(row.pk) is True
-    assert tasks.outbox_deliver(row.pk) is False
+    assert tasks.outbox_deliver([row.pk]) == 1
+    assert tasks.outbox_deliver([row.pk]) == 0
 
     assert len(mailoutbox) == 1
     assert InboxItem.objects.count() == 1
@@ -147,25 +149,74 @@ def test_delivering_the_same_row_twice_sends_once(row, mailoutbox):
     assert row.attempts == 1
 
 
-def test_transport_error_leaves_the_row_pending_with_the_attempt_counted(row, smtp_down, mailoutbox):
-    # Called directly (not in a worker), the task's retry re-raises the transport error.
-    with pytest.raises(smtplib.SMTPException):
-        tasks.outbox_deliver(row.pk)
+@pytest.fixture
+def later():
+    """The deliveries the task schedules for later: [(ids, countdown)]."""
+    scheduled = []
+    with mock.patch.object(tasks.outbox_deliver, "apply_async",
+                           side_effect=lambda args, countdown: scheduled.append((args[0], countdown))):
+        yield scheduled
+
+
+def test_transport_error_leaves_the_row_pending_with_the_attempt_counted_and_a_retry_scheduled(
+    row, smtp_down, mailoutbox, later
+):
+    assert tasks.outbox_deliver([row.pk]) == 0
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.email_sent_at) == (OutboxStatus.PENDING, 1, None)
     assert "451" in row.last_error
     assert not InboxItem.objects.exists()  # rolled back with the failed attempt
     assert mailoutbox == []
+    assert later == [([row.pk], 10)]
+    # The relay leaves it alone until after the retry's countdown.
+    assert row.claimed_until > timezone.now() + timedelta(seconds=10)
 
 
-def test_row_is_marked_failed_after_the_last_attempt(row, smtp_down):
-    # apply() runs the task's retries back to back, without the countdown.
-    tasks.outbox_deliver.apply(args=[row.pk])
+def test_retries_back_off_and_the_row_is_marked_failed_after_the_last_attempt(row, smtp_down, later):
+    for _attempt in range(settings.OUTBOX_MAX_ATTEMPTS):
+        tasks.outbox_deliver([row.pk])
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, settings.OUTBOX_MAX_ATTEMPTS)
+    assert [countdown for _ids, countdown in later] == [10, 20, 40, 80][: settings.OUTBOX_MAX_ATTEMPTS - 1]
     assert not InboxItem.objects.exists()
+
+
+def test_a_lost_connection_puts_off_the_rest_of_the_batch_without_counting_an_attempt(mailoutbox, later):
+    user = UserFactory()
+    first, second, third = (notify(event="application_submitted", recipients=[user], context=CONTEXT)[0]
+                            for _ in range(3))
+    tasks.outbox_deliver([first.pk])
+    lost = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    with mock.patch.object(LocmemBackend, "send_messages", side_effect=lost):
+        assert tasks.outbox_deliver([first.pk, second.pk, third.pk]) == 0
+
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert (second.attempts, third.attempts) == (1, 0)
+    assert later == [([second.pk], 10), ([third.pk], 10)]
+    assert third.claimed_until > timezone.now() + timedelta(seconds=10)
+    assert tasks.outbox_deliver([third.pk]) == 1  # the scheduled retry
+    assert len(mailoutbox) == 2
+
+
+def test_a_refused_message_does_not_hold_up_the_rest_of_the_batch(mailoutbox, later):
+    user = UserFactory()
+    refused, fine = (notify(event="application_submitted", recipients=[user], context=CONTEXT)[0] for _ in range(2))
+    original, calls = LocmemBackend.send_messages, []
+
+    def refuse_first(self, messages):
+        calls.append(messages)
+        if len(calls) == 1:
+            raise smtplib.SMTPRecipientsRefused({refused.email: (550, b"5.1.1 mailbox unavailable")})
+        return original(self, messages)
+
+    with mock.patch.object(LocmemBackend, "send_messages", refuse_first):
+        assert tasks.outbox_deliver([refused.pk, fine.pk]) == 1
+
+    assert [m["Message-ID"] for m in (e.message() for e in mailoutbox)] == [message_id(fine)]
+    assert later == [([refused.pk], 10)]
 
 
 def test_retry_puts_a_failed_row_back_and_delivers_it(

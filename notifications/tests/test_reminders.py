@@ -32,7 +32,7 @@ def frozen(time_machine):
 @pytest.fixture(autouse=True)
 def handed():
     ids = []
-    with mock.patch.object(tasks.outbox_deliver, "delay", side_effect=ids.append):
+    with mock.patch.object(tasks.outbox_deliver, "delay", side_effect=ids.extend):
         yield ids
 
 
