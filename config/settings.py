@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.SessionRefreshMiddleware",
     "config.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,7 +124,9 @@ LOGIN_REDIRECT_URL = "applicant_home"
 LOGOUT_REDIRECT_URL = "home"
 # BIO: a session ends after 30 minutes without activity; the clock restarts on each request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 30))
-SESSION_SAVE_EVERY_REQUEST = True
+# The inactivity timeout slides: config.middleware.SessionRefreshMiddleware saves the session again when
+# it was saved more than SESSION_REFRESH_SECONDS ago (not on every request: that costs three queries each).
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lockout after repeated failed logins (django-axes): per email address and IP address together, so

@@ -59,7 +59,7 @@ def state_counts_for(user):
     rows = (
         access.staff_cases(user)
         .values("state")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): an index-only scan of (organisation, state, ...)
         .order_by()
     )
     counts = {row["state"]: row["n"] for row in rows}

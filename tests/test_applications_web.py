@@ -128,12 +128,11 @@ def test_case_queue_costs_the_same_queries_for_1_and_50_rows(client, scheme, org
     client.force_login(officer)
     ApplicationFactory(scheme=scheme, submitted=True)
     # session, user, the second factor's device, staff roles, company ids, the filter's schemes, state
-    # counts (which also give the unfiltered queue's size), unread count, page of cases, and the session
-    # refresh (savepoint, update, release) that keeps the inactivity timeout sliding
-    with django_assert_num_queries(12):
+    # counts (which also give the unfiltered queue's size), unread count, page of cases
+    with django_assert_num_queries(9):
         client.get(reverse("case_list"))
     ApplicationFactory.create_batch(49, scheme=scheme, submitted=True)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(reverse("case_list"))
     assert len(response.context["page"].object_list) == 50
 
@@ -172,6 +171,19 @@ def test_queue_filters_and_search(client, queue, params, expected):
 def test_queue_filter_by_scheme(client, queue, scheme):
     client.force_login(queue[0])
     assert sorted(_listed(client, scheme=scheme.pk)) == ["ALP-2026-00011", "ALP-2026-00012"]
+
+
+@pytest.mark.django_db
+def test_the_scheme_filter_lists_every_scheme_and_keeps_the_choice_and_its_error_at_the_field(client, queue, scheme):
+    client.force_login(queue[0])
+    html = client.get(reverse("case_list"), {"scheme": scheme.pk}).content.decode()
+    assert f'<option value="{scheme.pk}" selected>{scheme.title}</option>' in html
+    other = queue[3].scheme
+    assert f'<option value="{other.pk}">{other.title}</option>' in html
+
+    html = client.get(reverse("case_list"), {"scheme": "999999"}).content.decode()
+    # The long select carries the same error wiring as Django's own (read by screen readers).
+    assert 'aria-describedby="id_scheme_error" aria-invalid="true" id="id_scheme"' in html
 
 
 @pytest.mark.django_db

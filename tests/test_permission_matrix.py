@@ -839,7 +839,7 @@ def body_for(world, page):
 def snapshot():
     """Every row of every table, by model and pk: so the row counts, each application's state and
     the budget totals (and any edited title or company detail) are all in it. Sessions are only
-    counted: SESSION_SAVE_EVERY_REQUEST renews their expiry on every request, refused or not.
+    counted: SessionRefreshMiddleware renews their expiry now and then, refused or not.
     Raw SQL keeps it quick (no field conversion); values are compared as the database stores them."""
     rows = {}
     with connection.cursor() as cursor:

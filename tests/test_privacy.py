@@ -128,9 +128,8 @@ def test_the_data_export_costs_the_same_queries_for_1_and_20_applications(client
         AttachmentFactory(application=application)
     client.force_login(applicant)
     # session, user, company ids, memberships with companies, applications with scheme and company,
-    # cost lines, answers with questions, attachments, messages with authors; the session's savepoint,
-    # renewal and release
-    with django_assert_num_queries(13):
+    # cost lines, answers with questions, attachments, messages with authors
+    with django_assert_num_queries(10):
         response = client.get(reverse("my_data_export"))
     assert len(json.loads(response.content)["applications"]) == count
 

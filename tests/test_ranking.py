@@ -237,8 +237,8 @@ def test_the_ranking_page_costs_the_same_queries_for_1_and_50_rows(client, ranke
     client.force_login(manager)
     # session, user, the second-factor device, staff roles, scheme with budget and organisation, criteria,
     # applications with their weighted scores and companies (one query), draws, applications waiting for information;
-    # the base template's company memberships and unread inbox count; the session save (savepoint, update, release).
-    with django_assert_num_queries(14):
+    # the base template's company memberships and unread inbox count.
+    with django_assert_num_queries(11):
         response = client.get(reverse("scheme_ranking", args=[scheme.pk]))
     assert response.status_code == 200 and len(response.context["ranking"].rows) == rows
 

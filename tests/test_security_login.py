@@ -8,6 +8,7 @@ import time
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -116,6 +117,24 @@ def test_a_session_ends_after_thirty_minutes_without_activity(client):
     with time_machine.travel(start + 50 * 60 + settings.SESSION_COOKIE_AGE + 1, tick=False):
         response = client.get(reverse("applicant_home"))
     assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+@pytest.mark.django_db
+def test_the_session_is_renewed_at_most_once_a_minute_not_on_every_request(client):
+    client.force_login(ApplicantFactory())
+    key = client.session.session_key
+    start = time.time()
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    with time_machine.travel(start + 5, tick=False):
+        saved_at_login = expiry()
+        client.get(reverse("applicant_home"))
+        assert expiry() == saved_at_login  # within SESSION_REFRESH_SECONDS: no write
+    with time_machine.travel(start + settings.SESSION_REFRESH_SECONDS + 1, tick=False):
+        client.get(reverse("applicant_home"))
+        assert expiry() > saved_at_login
 
 
 @pytest.mark.django_db

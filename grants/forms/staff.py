@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DecisionOutcome, RejectionReason
+from .widgets import LongSelect
 
 
 class InfoRequestForm(forms.Form):
@@ -53,7 +54,8 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         help_text=_("Reference, company name or KvK number."))
     state = forms.ChoiceField(label=_("State"), required=False)
-    scheme = forms.TypedChoiceField(label=_("Scheme"), required=False, coerce=int, empty_value=None)
+    scheme = forms.TypedChoiceField(label=_("Scheme"), required=False, coerce=int, empty_value=None,
+                                    widget=LongSelect)
     assignee = forms.ChoiceField(label=_("Handler"), required=False, choices=[
         ("", _("Anyone")), ("me", _("Me")), ("unassigned", _("Unassigned"))])
     due_within = forms.IntegerField(label=_("Decision due within (days)"), required=False, min_value=0,
