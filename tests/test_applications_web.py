@@ -168,6 +168,24 @@ def test_queue_filters_and_search(client, queue, params, expected):
 
 
 @pytest.mark.django_db
+def test_the_search_follows_a_renamed_company_a_new_kvk_number_and_a_new_reference(client, queue):
+    officer, _mine, late, other = queue
+    client.force_login(officer)
+    other.company.name = "Reparatiecafé Noord"
+    other.company.save()
+    type(other.company).objects.filter(pk=other.company.pk).update(kvk_number="66677788")
+    late.reference = "ALP-2026-00999"
+    late.save()
+
+    assert _listed(client, q="REPARATIECAF") == ["ALP-2026-00013"]
+    assert _listed(client, q="koster") == []
+    assert _listed(client, q="66677788") == ["ALP-2026-00013"]
+    assert _listed(client, q="55544433") == []
+    assert _listed(client, q="00999") == ["ALP-2026-00999"]
+    assert _listed(client, q="00012") == []
+
+
+@pytest.mark.django_db
 def test_queue_filter_by_scheme(client, queue, scheme):
     client.force_login(queue[0])
     assert sorted(_listed(client, scheme=scheme.pk)) == ["ALP-2026-00011", "ALP-2026-00012"]

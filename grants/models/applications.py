@@ -69,6 +69,11 @@ class Application(FSMModelMixin, DecisionTermMixin, models.Model):
     )
     state = FSMField(_("state"), default=S.DRAFT, choices=ApplicationState, protected=True, db_index=True)
     reference = models.CharField(_("reference"), max_length=30, blank=True)
+    # What the officer queue's search looks in: the reference, the company's name and KvK number. Kept by
+    # database triggers (migration 0013) on every insert and on any change of the reference, the company or
+    # the company's name or number, whoever writes; trigram-indexed on PostgreSQL, so a search for part of a
+    # name reads only the matching cases of the municipality instead of joining all of them to their company.
+    search_text = models.CharField(max_length=250, default="", editable=False)
     title = models.CharField(_("project title"), max_length=200)
     description = models.TextField(_("project description"))
     requested_amount = models.DecimalField(
