@@ -99,6 +99,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'grantdesk.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before a request uses it (a restarted database costs no error).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -111,6 +113,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file (not :memory:) so a real Celery worker can share the test database; one per test run.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound on the server, so psycopg prepares a statement a connection runs repeatedly
+    # (from its 5th run): PostgreSQL then skips planning it. The case page's one wide query took ~3 ms
+    # to plan and 0.6 ms to run (BENCHMARKS.md). DB_SERVER_SIDE_BINDING=0 turns it off (e.g. behind
+    # PgBouncer in transaction mode, which cannot keep prepared statements).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True)}
 
 AUTH_USER_MODEL = "applicants.User"
 AUTH_PASSWORD_VALIDATORS = [
