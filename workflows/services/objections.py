@@ -127,6 +127,7 @@ def _context(objection, **extra):
         "scheme_nl": application.scheme.title_nl,
         "scheme_en": application.scheme.title_en,
         "organisation": application.scheme.organisation.name,
+        "organisation_id": application.scheme.organisation_id,  # scopes the notification operations page
         "company": application.company.name,
         "decision_due_on": objection.decision_due_on.isoformat(),
         **extra,

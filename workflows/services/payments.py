@@ -83,7 +83,7 @@ def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=Non
         managers = User.objects.filter(staff_memberships__organisation=organisation,
                                        staff_memberships__role=StaffRole.MANAGER, is_active=True).exclude(pk=actor.pk)
         total = sum(i.net_amount for i in instructions)
-        notify(event="batch_awaiting_approval", recipients=managers.distinct(),
+        notify(event="batch_awaiting_approval", recipients=managers.distinct(), organisation=organisation,
                url=reverse("payment_batch_detail", args=[batch.pk]),
                context={"reference": batch.reference, "count": len(instructions),
                         "total_nl": format_money(total, "nl"), "total_en": format_money(total, "en")})
@@ -177,6 +177,7 @@ def iban_change_request(*, company_id, actor, iban):
         _log(change, "request", "", change.state, actor)
         owners = User.objects.filter(company_memberships__company=company, is_active=True,
                                      company_memberships__role=CompanyMembership.Role.OWNER).exclude(pk=actor.pk)
+        # No organisation: the account is paid by every municipality that awarded the company (notifications.events).
         notify(event="iban_change_requested", recipients=owners, url=reverse("company_iban", args=[company.pk]),
                context={"company": company.name, "iban_end": iban[-4:], "requested_by": actor.full_name})
         return change
