@@ -292,13 +292,13 @@ def test_objection_journey_tells_objectors_officers_and_managers_each_in_their_l
     journal.step(set())
     services.objection_propose(objection_id=objection.pk, actor=p.officer_en, outcome="unfounded",
                                motivation="Het besluit blijft.")
-    journal.step(to_managers("objection_decision_proposed", p))
-    # manager_nl took the decision objected to: manager_en decides the objection (Awb 7:5 spirit).
+    # manager_nl took the decision objected to: only manager_en may decide the objection (Awb 7:5 spirit).
+    journal.step({("objection_decision_proposed", p.manager_en, "en")})
     services.objection_send_back(objection_id=objection.pk, actor=p.manager_en, comment="Ga in op de scan.")
     journal.step({("proposal_sent_back", p.officer_en, "en")})
     services.objection_propose(objection_id=objection.pk, actor=p.officer_en, outcome="unfounded",
                                motivation="Het besluit blijft; de scan is geen circulair ontwerp.")
-    journal.step(to_managers("objection_decision_proposed", p))
+    journal.step({("objection_decision_proposed", p.manager_en, "en")})
 
     services.objection_decide(objection_id=objection.pk, actor=p.manager_en)
     rows = journal.step(to_company("objection_decided", p), issue=["objection decided"])

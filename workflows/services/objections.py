@@ -31,6 +31,7 @@ from grants.models import (
 from grants.models.objections import REVISING_OUTCOMES
 from notifications.services import notify
 
+from .. import access
 from ..deadlines import term_end
 from ..exceptions import TransitionRefused
 from .awards import award_reconsider
@@ -114,6 +115,13 @@ def _officers(objection):
 
 def _managers(objection):
     return _staff(objection, StaffRole.MANAGER)
+
+
+def _deciders(objection):
+    """The managers asked to decide a proposal: exactly those access.decides_objection allows (never its
+    proposer, nor who took or proposed the decision objected to, nor a member of the company), so nobody is
+    asked to take a step the page would refuse them."""
+    return [user for user in _managers(objection) if access.decides_objection(objection, user)]
 
 
 def _objectors(objection):
@@ -286,7 +294,7 @@ def objection_propose(*, objection_id, actor, outcome, motivation, new_outcome=N
                   "declared inadmissible (Awb 6:11)."))
         if revising:
             _check_new_decision(obj.application, new_outcome, new_amount)
-        notify(event="objection_decision_proposed", recipients=_managers(obj).exclude(pk=actor.pk),
+        notify(event="objection_decision_proposed", recipients=_deciders(obj),
                context=_context(obj), url=_staff_url(obj))
 
     award = revising and new_outcome == DecisionOutcome.AWARD
