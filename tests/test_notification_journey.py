@@ -268,7 +268,7 @@ def test_application_journey_tells_applicant_and_officers_each_in_their_language
 # --- objections ---------------------------------------------------------------------------------------
 
 
-def test_objection_journey_tells_objectors_officers_and_managers_each_in_their_language(p):
+def test_objection_journey_tells_objectors_officers_and_managers_each_in_their_language(client, p):
     application = factories.ApplicationFactory(
         scheme=scheme_of(p), company=p.company, created_by=p.applicant, rejected=True,
         proposed_by=p.officer_nl, decided_by=p.manager_nl)
@@ -303,7 +303,13 @@ def test_objection_journey_tells_objectors_officers_and_managers_each_in_their_l
     services.objection_decide(objection_id=objection.pk, actor=p.manager_en)
     rows = journal.step(to_company("objection_decided", p), issue=["objection decided"])
     assert {row.context["outcome"] for row in rows["objection_decided"]} == {"unfounded"}
-    assert DecisionLetter.objects.filter(objection_id=objection.pk, kind="objection_decision", language="en").exists()
+    letter = DecisionLetter.objects.get(objection_id=objection.pk, kind="objection_decision", language="en")
+    link = absolute_url(reverse("application_letter_download", args=[application.pk, letter.pk]))
+    for row in rows["objection_decided"]:  # the decision on the objection links its letter, as decision_made does
+        assert row.context["letter_url"] == link and link in render_message(row)[1] and link in render_message(row)[2]
+    client.force_login(p.applicant)
+    download = client.get(urlsplit(link).path)
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
 
     assert journal.steps == OBJECTION_STEPS
     assert_outsiders_heard_nothing(p)

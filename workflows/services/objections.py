@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import User
 from grants import services as budget
+from grants.letters import letter_link
 from grants.models import (
     Application,
     ApplicationState,
@@ -369,8 +370,8 @@ def _reconsider(objection, actor, *, new_outcome, new_amount, motivation):
 
 
 def _decided(objection, actor):
-    _issue_decision_letter(objection, actor)
+    letter = _issue_decision_letter(objection, actor)
     notify(event="objection_decided", recipients=_objectors(objection),
            context=_context(objection, outcome=objection.outcome, motivation=objection.motivation,
-                            new_amount=str(objection.new_amount or "")),
+                            new_amount=str(objection.new_amount or ""), letter_url=letter_link(letter)),
            url=_applicant_url(objection))
