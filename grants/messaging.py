@@ -49,6 +49,6 @@ def message_post(*, application, author, body, from_staff):
             recipients=_recipients(application, from_staff=from_staff, author=author),
             context={"reference": application.reference, "title": application.title,
                      "organisation": application.scheme.organisation.name, "from_staff": from_staff},
-            url=f"{url}#thread-title",
+            url=f"{url}#thread-title", organisation=application.scheme.organisation_id,
         )
     return message

@@ -5,6 +5,11 @@ body.txt, body.html) rendered in the recipient's language, channels, and a prefe
 always go out immediately, whatever the recipient chose: a legal term may start with them. So do
 account messages (category ACCOUNT). Other events follow the recipient's NotificationPreference
 for their category: immediately, or the email in the daily digest (the inbox item at once).
+
+``municipal`` events are about one municipality's case, scheme, award, voucher or payment batch: notify()
+refuses them without that municipality, which scopes the administrators' operations page. The others
+(``municipal=False``) concern an account or a company, not one municipality, and are for the platform's
+superusers only.
 """
 
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ class Event:
     email: bool = True
     legal_effect: bool = False  # always sent immediately, never held for a digest
     category: str = Category.CASE_PROGRESS
+    municipal: bool = True  # its rows carry the municipality (Outbox.organisation)
 
     @property
     def immediate(self):
@@ -26,8 +32,8 @@ class Event:
 
 
 EVENTS = {
-    "verify_email": Event(inbox=False, category=Category.ACCOUNT),
-    "password_reset": Event(inbox=False, category=Category.ACCOUNT),
+    "verify_email": Event(inbox=False, category=Category.ACCOUNT, municipal=False),
+    "password_reset": Event(inbox=False, category=Category.ACCOUNT, municipal=False),
     "application_submitted": Event(),
     "application_received": Event(),
     "info_requested": Event(legal_effect=True),
@@ -38,14 +44,14 @@ EVENTS = {
     "extension_sent": Event(legal_effect=True),
     "application_withdrawn": Event(),
     # Sent to an address that may have no account yet: email only.
-    "company_invitation": Event(inbox=False, category=Category.ACCOUNT),
+    "company_invitation": Event(inbox=False, category=Category.ACCOUNT, municipal=False),
     "message_received": Event(category=Category.MESSAGES),
     # Reminders (notifications/reminders.py and the apps' reminders.py modules).
     "decision_due_soon": Event(category=Category.REMINDERS),
     "decision_overdue": Event(category=Category.REMINDERS),
     "repair_due_soon": Event(category=Category.REMINDERS),
     # The daily digest itself: one email collecting the held ones; their inbox items exist already.
-    "digest": Event(inbox=False, category=Category.ACCOUNT),
+    "digest": Event(inbox=False, category=Category.ACCOUNT, municipal=False),
     # Objections (bezwaar, Awb chapters 6-7): grounds requests, invitations and decisions have legal effect.
     "objection_lodged": Event(),
     "objection_decision_proposed": Event(),
@@ -57,8 +63,10 @@ EVENTS = {
     "award_revoked": Event(legal_effect=True),
     "revocation_awaiting_approval": Event(),
     "batch_awaiting_approval": Event(),
-    "iban_change_requested": Event(legal_effect=True),
-    "iban_change_confirmed": Event(legal_effect=True),
+    # A company's bank account is paid by every municipality that awarded it, so its change concerns
+    # no single one: another municipality's administrator must not learn of the company's awards elsewhere.
+    "iban_change_requested": Event(legal_effect=True, municipal=False),
+    "iban_change_confirmed": Event(legal_effect=True, municipal=False),
     "payment_made": Event(),
     "recovery_due": Event(legal_effect=True),
     "case_assigned": Event(),

@@ -15,8 +15,9 @@ def inbox_for(user):
 
 def operated_outbox(user):
     """The outbox rows a functional administrator looks after: those about their municipalities
-    (Outbox.organisation). Account messages (no municipality) are for the platform's superusers, in
-    the Django admin, so no municipality sees another's or anyone's private account mail."""
+    (Outbox.organisation). Account messages and a company's IBAN change (no municipality: the events
+    with ``municipal=False``) are for the platform's superusers, in the Django admin, so no municipality
+    sees another's or anyone's private account mail."""
     return Outbox.objects.filter(organisation_id__in=organisation_ids(user, ADMINISTRATOR))
 
 

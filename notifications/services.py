@@ -36,10 +36,16 @@ def notify(*, event, recipients=(), emails=(), context=None, url="", dedupe_key=
     recipient who chose the digest for the event's category gets the inbox item at once and the
     email in the next daily digest, unless the event is immediate (legal effect, account).
     Returns the rows.
+
+    Raises ValueError for a ``municipal`` event (notifications.events) without a municipality, or
+    another event with one: a row without it would be missing from its administrators' page.
     """
     spec = EVENTS[event]
     context = context or {}
     organisation_id = getattr(organisation, "pk", organisation) or context.get("organisation_id")
+    if spec.municipal != (organisation_id is not None):
+        raise ValueError(f"notify({event!r}): a {'municipal' if spec.municipal else 'non-municipal'} event "
+                         f"{'needs' if spec.municipal else 'takes no'} organisation")
     users = {u.pk: u for u in recipients}
     digesting = set()
     if users and spec.email and not spec.immediate:

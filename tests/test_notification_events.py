@@ -88,15 +88,38 @@ def test_a_determination_below_the_paid_advance_tells_the_company_a_recovery_is_
     assert row.context["recovery_nl"] == "EUR 10.000,00" and row.context["due_on"]
 
 
-def test_a_confirmed_iban_change_is_announced_to_the_company(org_x):
+def test_a_confirmed_iban_change_is_announced_to_the_owners_and_the_colleague_who_asked(org_x):
+    # The owners manage the company's bank details (they confirm or cancel a change); the colleague who
+    # asked hears that it took effect; another colleague and the adviser hear of neither.
     award = factories.make_award(factories.SchemeFactory(organisation=org_x, ceiling=D("9000.00")), "1500.00")
     company = award.application.company
     first = factories.make_member(company, CompanyMembership.Role.OWNER)
     second = factories.make_member(company, CompanyMembership.Role.OWNER)
-    change = iban_change_request(company_id=company.pk, actor=first, iban="NL02ABNA0123456789")
+    asker = factories.make_member(company, CompanyMembership.Role.MEMBER)
+    factories.make_member(company, CompanyMembership.Role.MEMBER)
+    factories.make_member(company, CompanyMembership.Role.ADVISER)
+    factories.make_member(company, CompanyMembership.Role.OWNER, is_active=False)
 
+    change = iban_change_request(company_id=company.pk, actor=asker, iban="NL02ABNA0123456789")
     iban_change_confirm(change_id=change.pk, actor=second)
 
+    def told(event):
+        return set(Outbox.objects.filter(event=event).values_list("recipient", flat=True))
+
     assert IbanChange.objects.get(pk=change.pk).state == "confirmed"
-    assert set(Outbox.objects.filter(event="iban_change_confirmed").values_list("recipient", flat=True)) >= {
-        first.pk, second.pk}
+    assert told("iban_change_requested") == {first.pk, second.pk}
+    assert told("iban_change_confirmed") == {first.pk, second.pk, asker.pk}
+
+
+def test_an_owners_confirmed_iban_change_is_announced_to_the_owners_only(org_x):
+    company = factories.CompanyFactory()
+    first = factories.make_member(company, CompanyMembership.Role.OWNER)
+    second = factories.make_member(company, CompanyMembership.Role.OWNER)
+    factories.make_member(company, CompanyMembership.Role.MEMBER)
+    factories.make_member(company, CompanyMembership.Role.ADVISER)
+
+    change = iban_change_request(company_id=company.pk, actor=first, iban="NL02ABNA0123456789")
+    iban_change_confirm(change_id=change.pk, actor=second)
+
+    rows = Outbox.objects.filter(event="iban_change_confirmed")
+    assert set(rows.values_list("recipient", flat=True)) == {first.pk, second.pk}

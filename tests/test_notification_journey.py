@@ -62,6 +62,12 @@ APPLICATION_STEPS = {"application submitted", "case assigned", "information requ
                      "decision sent (with the letter)"}
 OBJECTION_STEPS = {"objection lodged", "hearing scheduled", "objection decided"}
 VOUCHER_STEPS = {"voucher issued", "redemption returned", "redemption approved"}
+# Rows about no single municipality (notifications.events, municipal=False): account messages, and a company's
+# bank account, which every municipality that awarded the company pays to. Every other row carries the scheme's
+# municipality, so that its administrators see it on the operations page.
+UNSCOPED_EVENTS = {"verify_email", "password_reset", "company_invitation", "digest", "iban_change_requested",
+                   "iban_change_confirmed"}
+
 PILOT_AND_MONEY_STEPS = {"payment made", "report due", "report returned", "report accepted", "change request decided",
                          "recovery due", "IBAN change confirmed"}
 
@@ -118,9 +124,11 @@ def assert_in_own_language(row):
 
 
 class Journal:
-    """The outbox as one journey saw it: each step asserts exactly the rows it added."""
+    """The outbox as one journey saw it: each step asserts exactly the rows it added, each about
+    ``organisation`` (the scheme's municipality) unless its event is one of UNSCOPED_EVENTS."""
 
-    def __init__(self):
+    def __init__(self, organisation):
+        self.organisation = organisation
         self.seen = set(Outbox.objects.values_list("pk", flat=True))
         self.steps = set()
 
@@ -133,6 +141,7 @@ class Journal:
         assert got == sorted((event, user.email, language) for event, user, language in expected)
         for row in rows:
             assert row.recipient is not None and row.recipient.email == row.email
+            assert row.organisation_id == (None if row.event in UNSCOPED_EVENTS else self.organisation.pk), row.event
             assert_in_own_language(row)
         for label in issue:
             assert set(ISSUE_7_EVENTS[label]) <= {row.event for row in rows}, label
@@ -203,7 +212,7 @@ def pay_open_instructions(journal, p, award, *, issue=()):
 def test_application_journey_tells_applicant_and_officers_each_in_their_language(client, p):
     application = factories.CompleteApplicationFactory(scheme=scheme_of(p), company=p.company,
                                                        created_by=p.applicant)
-    journal = Journal()
+    journal = Journal(p.org)
     app_id = application.pk
 
     services.application_submit(application_id=app_id, actor=p.applicant)
@@ -259,11 +268,11 @@ def test_application_journey_tells_applicant_and_officers_each_in_their_language
 # --- objections ---------------------------------------------------------------------------------------
 
 
-def test_objection_journey_tells_objectors_officers_and_managers_each_in_their_language(p):
+def test_objection_journey_tells_objectors_officers_and_managers_each_in_their_language(client, p):
     application = factories.ApplicationFactory(
         scheme=scheme_of(p), company=p.company, created_by=p.applicant, rejected=True,
         proposed_by=p.officer_nl, decided_by=p.manager_nl)
-    journal = Journal()
+    journal = Journal(p.org)
 
     objection = services.objection_lodge(application_id=application.pk, actor=p.applicant)  # pro forma
     journal.step(to_officers("objection_lodged", p), issue=["objection lodged"])
@@ -283,18 +292,24 @@ def test_objection_journey_tells_objectors_officers_and_managers_each_in_their_l
     journal.step(set())
     services.objection_propose(objection_id=objection.pk, actor=p.officer_en, outcome="unfounded",
                                motivation="Het besluit blijft.")
-    journal.step(to_managers("objection_decision_proposed", p))
-    # manager_nl took the decision objected to: manager_en decides the objection (Awb 7:5 spirit).
+    # manager_nl took the decision objected to: only manager_en may decide the objection (Awb 7:5 spirit).
+    journal.step({("objection_decision_proposed", p.manager_en, "en")})
     services.objection_send_back(objection_id=objection.pk, actor=p.manager_en, comment="Ga in op de scan.")
     journal.step({("proposal_sent_back", p.officer_en, "en")})
     services.objection_propose(objection_id=objection.pk, actor=p.officer_en, outcome="unfounded",
                                motivation="Het besluit blijft; de scan is geen circulair ontwerp.")
-    journal.step(to_managers("objection_decision_proposed", p))
+    journal.step({("objection_decision_proposed", p.manager_en, "en")})
 
     services.objection_decide(objection_id=objection.pk, actor=p.manager_en)
     rows = journal.step(to_company("objection_decided", p), issue=["objection decided"])
     assert {row.context["outcome"] for row in rows["objection_decided"]} == {"unfounded"}
-    assert DecisionLetter.objects.filter(objection_id=objection.pk, kind="objection_decision", language="en").exists()
+    letter = DecisionLetter.objects.get(objection_id=objection.pk, kind="objection_decision", language="en")
+    link = absolute_url(reverse("application_letter_download", args=[application.pk, letter.pk]))
+    for row in rows["objection_decided"]:  # the decision on the objection links its letter, as decision_made does
+        assert row.context["letter_url"] == link and link in render_message(row)[1] and link in render_message(row)[2]
+    client.force_login(p.applicant)
+    download = client.get(urlsplit(link).path)
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
 
     assert journal.steps == OBJECTION_STEPS
     assert_outsiders_heard_nothing(p)
@@ -319,7 +334,7 @@ def test_voucher_journey_tells_company_provider_and_officers_each_in_their_langu
                                                proposed=True, requested_amount=D("1500.00"),
                                                proposed_amount=D("1500.00"))
     ProviderChoice.objects.create(application=application, provider=provider)
-    journal = Journal()
+    journal = Journal(p.org)
 
     services.application_approve(application_id=application.pk, actor=p.manager_nl)
     to_company_and_provider = to_company("voucher_issued", p) | {("voucher_issued", adviser, "nl")}
@@ -358,7 +373,7 @@ def test_pilot_and_money_journey_tells_grantee_and_officers_each_in_their_langua
     application = factories.ApplicationFactory(scheme=scheme, company=p.company, created_by=p.applicant,
                                                proposed=True, requested_amount=D("50000.00"),
                                                proposed_amount=D("50000.00"))
-    journal = Journal()
+    journal = Journal(p.org)
 
     services.application_approve(application_id=application.pk, actor=p.manager_nl)
     journal.step(to_company("decision_made", p))
@@ -419,6 +434,10 @@ def test_pilot_and_money_journey_tells_grantee_and_officers_each_in_their_langua
 
 
 # --- the list itself ----------------------------------------------------------------------------------
+
+
+def test_exactly_the_unscoped_events_are_declared_about_no_municipality():
+    assert {event for event, spec in EVENTS.items() if not spec.municipal} == UNSCOPED_EVENTS
 
 
 def test_the_journeys_together_cover_every_event_of_issue_7():

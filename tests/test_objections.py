@@ -11,13 +11,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from applicants.models import User
+from applicants.models import CompanyMembership, User
 from grants.models import ApplicationState, LedgerEntry, Objection, ObjectionState, StaffMembership, StaffRole
 from grants.services import budget_reconcile
 from notifications.models import Outbox
 from notifications.services import render_message
 from tests import factories
-from workflows import services
+from workflows import access, services
 from workflows.exceptions import TransitionRefused
 from workflows.models import TransitionLog
 
@@ -298,8 +298,30 @@ def test_proposal_awaits_a_manager_with_a_notice(scheme, people):
                                motivation="Ongegrond.")
     objection.refresh_from_db()
     assert objection.state == ObjectionState.PROPOSED and objection.proposed_by == people["officer"]
+    # Not "decider", who took the decision objected to and may not decide the objection (Awb 7:5 spirit).
     assert set(Outbox.objects.filter(event="objection_decision_proposed").values_list("recipient", flat=True)) == {
-        people["decider"].pk, people["manager"].pk}
+        people["manager"].pk}
+
+
+@pytest.mark.django_db
+def test_proposal_is_announced_only_to_the_managers_who_may_decide_it(scheme, people, org_x):
+    application = rejected_on(scheme, people, D(2026, 11, 2))
+    application.proposed_by = factories.make_staff(org_x, StaffRole.MANAGER)  # proposed the decision objected to
+    application.save()
+    involved = factories.make_staff(org_x, StaffRole.MANAGER)
+    CompanyMembership.objects.create(user=involved, company=application.company)
+    proposer = people["officer"]
+    StaffMembership.objects.create(user=proposer, organisation=org_x, role=StaffRole.MANAGER)
+    factories.make_staff(org_x, StaffRole.MANAGER, is_active=False)
+    objection = factories.ObjectionFactory(application=application, heard=True)
+
+    services.objection_propose(objection_id=objection.pk, actor=proposer, outcome="unfounded", motivation="Nee.")
+
+    told = set(Outbox.objects.filter(event="objection_decision_proposed").values_list("recipient", flat=True))
+    assert told == {people["manager"].pk}
+    objection.refresh_from_db()
+    managers = User.objects.filter(staff_memberships__organisation=org_x, staff_memberships__role=StaffRole.MANAGER)
+    assert told == {m.pk for m in managers if m.is_active and access.decides_objection(objection, m)}
 
 
 @pytest.mark.django_db

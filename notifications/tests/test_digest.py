@@ -11,7 +11,7 @@ from notifications import tasks
 from notifications.events import EVENTS
 from notifications.models import Category, DeliveryMode, InboxItem, NotificationPreference, Outbox, OutboxStatus
 from notifications.services import notify, outbox_digest_send, preferences_update
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CONTEXT = {"reference": "ALP-2026-00042", "scheme_nl": "Circulaire voucher", "scheme_en": "Circular voucher",
@@ -37,7 +37,8 @@ def digester(db):
 
 def send(event, user, django_capture_on_commit_callbacks, url="/a/1/"):
     with django_capture_on_commit_callbacks(execute=True):
-        [row] = notify(event=event, recipients=[user], context=CONTEXT, url=url)
+        [row] = notify(event=event, recipients=[user], context=CONTEXT, url=url,
+                       organisation=OrganisationFactory(slug="alphen"))  # get or create
     return row
 
 

@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from notifications import mailer, tasks
 from notifications.models import Outbox, OutboxStatus
 from notifications.services import notify
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +101,9 @@ def drop_connections(sink, loop):
 
 
 def rows(count):
-    user = UserFactory()
-    return [notify(event="application_submitted", recipients=[user], context={"reference": f"R-{n}"})[0]
-            for n in range(count)]
+    user, alphen = UserFactory(), OrganisationFactory()
+    return [notify(event="application_submitted", recipients=[user], context={"reference": f"R-{n}"},
+                   organisation=alphen)[0] for n in range(count)]
 
 
 def test_two_deliveries_in_one_process_reuse_one_smtp_connection(sink):

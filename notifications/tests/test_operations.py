@@ -7,10 +7,25 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from applicants.models import CompanyMembership
 from grants.models import StaffRole
 from notifications import tasks
 from notifications.models import Outbox, OutboxStatus
-from tests.factories import ApplicantFactory, CompleteApplicationFactory, SchemeFactory, UserFactory, make_staff
+from notifications.services import notify
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    CompleteApplicationFactory,
+    PilotSchemeFactory,
+    SchemeFactory,
+    UserFactory,
+    awarded_pilot,
+    issued_voucher,
+    make_award,
+    make_member,
+    make_staff,
+)
+from workflows import services
 from workflows.services import application_submit
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +118,53 @@ def test_application_events_carry_their_municipality_for_the_operations_page(org
 
     assert set(Outbox.objects.values_list("event", "organisation_id")) == {
         ("application_submitted", org_x.pk), ("application_received", org_x.pk)}
+
+
+def municipal_traffic(organisation):
+    """An objection lodged, a voucher issued, a pilot's change request and a payment batch prepared at
+    ``organisation``, each through its real service; and a change of the company's bank account."""
+    officer = make_staff(organisation, StaffRole.OFFICER)
+    applicant = ApplicantFactory()
+    company = applicant.test_company
+    rejected = ApplicationFactory(scheme=SchemeFactory(organisation=organisation), company=company,
+                                  created_by=applicant, rejected=True)
+    services.objection_lodge(application_id=rejected.pk, actor=applicant, grounds="Wel circulair.")
+    issued_voucher(SchemeFactory(organisation=organisation), company=company)
+    pilot = awarded_pilot(scheme=PilotSchemeFactory(organisation=organisation), company=company, created_by=applicant)
+    services.change_request_submit(application_id=pilot.application_id, actor=applicant,
+                                   kind="change_activities", description="Ander hout.")
+    award = make_award(SchemeFactory(organisation=organisation), "1500.00", company=company)
+    services.batch_prepare(organisation_id=organisation.pk, actor=officer,
+                           instruction_ids=list(award.payment_instructions.values_list("pk", flat=True)))
+    make_member(company, CompanyMembership.Role.OWNER)
+    services.iban_change_request(company_id=company.pk, actor=applicant, iban="NL02ABNA0123456789")
+
+
+def test_administrator_sees_objection_voucher_pilot_and_batch_notifications_of_own_municipality_only(
+    admin_x, org_x, org_y, client
+):
+    municipal_traffic(org_x)
+    municipal_traffic(org_y)
+    Outbox.objects.update(status=OutboxStatus.FAILED)
+    events = {"objection_lodged", "voucher_issued", "change_request_submitted", "batch_awaiting_approval"}
+    assert events <= set(Outbox.objects.filter(organisation=org_y).values_list("event", flat=True))
+
+    response = client.get(URL)
+
+    shown = list(response.context["page"].object_list)
+    assert {row.pk for row in shown} == set(Outbox.objects.filter(organisation=org_x).values_list("pk", flat=True))
+    assert events <= {row.event for row in shown}
+    assert response.context["health"]["failed"] == len(shown) < 25  # every row of Alphen on this one page
+    # A company's bank account is no one municipality's: its change is for the superusers only.
+    assert set(Outbox.objects.filter(event="iban_change_requested").values_list("organisation", flat=True)) == {None}
+
+
+def test_notify_refuses_a_municipal_event_without_its_municipality_and_an_account_event_with_one(org_x):
+    user = UserFactory()
+
+    with pytest.raises(ValueError, match="needs organisation"):
+        notify(event="objection_lodged", recipients=[user], context={"reference": "ALP-2026-00001"})
+    with pytest.raises(ValueError, match="takes no organisation"):
+        notify(event="verify_email", recipients=[user], context={"name": "Eva"}, organisation=org_x)
+
+    assert not Outbox.objects.exists()

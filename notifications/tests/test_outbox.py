@@ -28,6 +28,7 @@ from notifications.services import notify, outbox_relay, outbox_retry
 from tests.factories import (
     ApplicantFactory,
     CompleteApplicationFactory,
+    OrganisationFactory,
     SchemeFactory,
     UserFactory,
     make_staff,
@@ -44,6 +45,13 @@ CONTEXT = {
 }
 
 pytestmark = pytest.mark.django_db
+
+
+def submitted(recipients=(), **kwargs):
+    """The rows of an application_submitted message about Alphen (a municipal event names its municipality)."""
+    alphen = OrganisationFactory(name="Gemeente Alphen", slug="alphen", code="ALP")  # get or create
+    return notify(event="application_submitted", recipients=recipients, context=CONTEXT, organisation=alphen,
+                  **kwargs)
 
 
 @pytest.fixture
@@ -76,7 +84,7 @@ def smtp_down():
 
 @pytest.fixture
 def row(db):
-    [row] = notify(event="application_submitted", recipients=[UserFactory()], context=CONTEXT, url="/a/1/")
+    [row] = submitted(recipients=[UserFactory()], url="/a/1/")
     return row
 
 
@@ -89,7 +97,7 @@ def test_notify_rows_are_relayed_only_after_commit(handed, django_capture_on_com
 
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            [row] = notify(event="application_submitted", recipients=[user], context=CONTEXT)
+            [row] = submitted(recipients=[user])
         assert handed == []  # the surrounding transaction has not committed yet
 
     assert handed == [row.pk]
@@ -99,7 +107,7 @@ def test_notify_rows_are_relayed_only_after_commit(handed, django_capture_on_com
 def test_notify_rows_vanish_with_a_rollback_and_nothing_is_relayed(handed, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            notify(event="application_submitted", recipients=[UserFactory()], context=CONTEXT)
+            submitted(recipients=[UserFactory()])
             raise RuntimeError("the business change failed")
 
     assert callbacks == []
@@ -121,8 +129,8 @@ def test_delivery_creates_one_inbox_item_and_one_email_with_a_stable_message_id(
 
 
 def test_email_has_text_and_html_parts_in_the_recipients_language(mailoutbox):
-    [dutch] = notify(event="application_submitted", recipients=[UserFactory(language="nl")], context=CONTEXT)
-    [english] = notify(event="application_submitted", recipients=[UserFactory(language="en")], context=CONTEXT)
+    [dutch] = submitted(recipients=[UserFactory(language="nl")])
+    [english] = submitted(recipients=[UserFactory(language="en")])
 
     tasks.outbox_deliver([dutch.pk])
     tasks.outbox_deliver([english.pk])
@@ -185,7 +193,7 @@ def test_retries_back_off_and_the_row_is_marked_failed_after_the_last_attempt(ro
 
 def test_a_lost_connection_puts_off_the_rest_of_the_batch_without_counting_an_attempt(mailoutbox, later):
     user = UserFactory()
-    first, second, third = (notify(event="application_submitted", recipients=[user], context=CONTEXT)[0]
+    first, second, third = (submitted(recipients=[user])[0]
                             for _ in range(3))
     tasks.outbox_deliver([first.pk])
     lost = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
@@ -203,7 +211,7 @@ def test_a_lost_connection_puts_off_the_rest_of_the_batch_without_counting_an_at
 
 def test_a_refused_message_does_not_hold_up_the_rest_of_the_batch(mailoutbox, later):
     user = UserFactory()
-    refused, fine = (notify(event="application_submitted", recipients=[user], context=CONTEXT)[0] for _ in range(2))
+    refused, fine = (submitted(recipients=[user])[0] for _ in range(2))
     original, calls = LocmemBackend.send_messages, []
 
     def refuse_first(self, messages):
@@ -287,7 +295,7 @@ def test_rows_left_by_a_broker_outage_are_delivered_once_by_the_next_relay(
 
 def test_relay_hands_out_each_row_once_per_lease(handed, time_machine):
     time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
-    rows = notify(event="application_submitted", recipients=UserFactory.create_batch(3), context=CONTEXT)
+    rows = submitted(recipients=UserFactory.create_batch(3))
     ids = sorted(row.pk for row in rows)
 
     assert outbox_relay() == 3
@@ -301,7 +309,7 @@ def test_relay_hands_out_each_row_once_per_lease(handed, time_machine):
 
 
 def test_relay_skips_rows_already_sent_or_failed(row, handed):
-    [sent, failed] = notify(event="application_submitted", recipients=UserFactory.create_batch(2), context=CONTEXT)
+    [sent, failed] = submitted(recipients=UserFactory.create_batch(2))
     Outbox.objects.filter(pk=sent.pk).update(status=OutboxStatus.SENT)
     Outbox.objects.filter(pk=failed.pk).update(status=OutboxStatus.FAILED)
 
@@ -336,7 +344,7 @@ def test_concurrent_relays_never_hand_out_the_same_row(handed):
 
 
 def test_relay_command_hands_out_a_backlog_in_batches_each_row_once(handed):
-    rows = notify(event="application_submitted", recipients=UserFactory.create_batch(5), context=CONTEXT)
+    rows = submitted(recipients=UserFactory.create_batch(5))
     out = io.StringIO()
 
     call_command("outbox_relay", batch_size=2, stdout=out)
@@ -347,7 +355,7 @@ def test_relay_command_hands_out_a_backlog_in_batches_each_row_once(handed):
 
 
 def test_relay_command_stops_when_the_broker_is_down_and_leaves_the_rows_pending(broker_down):
-    notify(event="application_submitted", recipients=UserFactory.create_batch(3), context=CONTEXT)
+    submitted(recipients=UserFactory.create_batch(3))
     out = io.StringIO()
 
     call_command("outbox_relay", batch_size=2, stdout=out)

@@ -15,7 +15,14 @@ from grants.models import StaffRole
 from notifications import tasks
 from notifications.models import Outbox, Reminder
 from notifications.reminders import REMINDERS, Due, remind, reminders_send
-from tests.factories import ApplicantFactory, ApplicationFactory, SchemeFactory, UserFactory, make_staff
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    OrganisationFactory,
+    SchemeFactory,
+    UserFactory,
+    make_staff,
+)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Tuesday 1 December 2026; five working days later is Tuesday 8 December.
@@ -132,7 +139,8 @@ def test_running_the_job_twice_sends_each_reminder_once(world):
 def test_a_concurrent_run_that_lost_the_race_sends_nothing(world):
     # Another beat wrote the Reminder row first: the unique constraint turns this run's insert away.
     app = case(world, in_review=True, decision_due_on=datetime.date(2026, 12, 3))
-    due = Due(obj=app, due_on=app.decision_due_on, event="decision_due_soon", recipients=world[2])
+    due = Due(obj=app, due_on=app.decision_due_on, event="decision_due_soon", recipients=world[2],
+              organisation=app.scheme.organisation_id)
 
     assert remind(kind="decision_due_soon", due=due) is True
     assert remind(kind="decision_due_soon", due=due) is False
@@ -143,9 +151,9 @@ def test_a_concurrent_run_that_lost_the_race_sends_nothing(world):
 def test_two_beats_at_once_send_each_reminder_once():
     # Transactional on SQLite: no schemes (their ledger rows are append-only and refuse the flush), so
     # the objects reminded of are users, through a kind registered for this test.
-    users = UserFactory.create_batch(3)
-    REMINDERS["test_race"] = lambda today: [Due(obj=u, due_on=TODAY, event="message_received", recipients=[u])
-                                            for u in users]
+    users, alphen = UserFactory.create_batch(3), OrganisationFactory()
+    REMINDERS["test_race"] = lambda today: [Due(obj=u, due_on=TODAY, event="message_received", recipients=[u],
+                                                organisation=alphen) for u in users]
     barrier, results = threading.Barrier(2), []
 
     def beat():
@@ -172,7 +180,7 @@ def test_two_beats_at_once_send_each_reminder_once():
 def test_a_new_kind_plugs_in_with_one_function(world):
     app = case(world, in_review=True, decision_due_on=datetime.date(2027, 3, 1))
     REMINDERS["test_kind"] = lambda today: [Due(obj=app, due_on=datetime.date(2027, 3, 1), event="decision_due_soon",
-                                                recipients=[world[1]])]
+                                                recipients=[world[1]], organisation=app.scheme.organisation_id)]
     try:
         assert reminders_send(today=TODAY, kinds=["test_kind"]) == {"test_kind": 1}
         assert reminders_send(today=TODAY, kinds=["test_kind"]) == {"test_kind": 0}

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from notifications import tasks
 from notifications.models import InboxItem, Outbox, OutboxStatus
 from notifications.services import notify
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 TIMEOUT = 20
 # A queue of the test worker's own; its name is fixed so that brokers keep one binding, not one per run.
@@ -88,7 +88,8 @@ def assert_delivered_once_by_a_real_worker(tmp_path):
         route = lambda pk: tasks.outbox_deliver.apply_async((pk,), queue=QUEUE)  # noqa: E731
         with mock.patch.object(tasks.outbox_deliver, "delay", side_effect=route):
             with transaction.atomic():
-                [row] = notify(event="application_submitted", recipients=[user], context={"reference": "X-1"})
+                [row] = notify(event="application_submitted", recipients=[user], context={"reference": "X-1"},
+                               organisation=OrganisationFactory())
         wait_until_sent(row, time.monotonic() + TIMEOUT)
     finally:
         stop(worker)

@@ -35,7 +35,7 @@ from config.celery import app
 from notifications import tasks
 from notifications.models import InboxItem, Outbox, OutboxStatus
 from notifications.services import notify, outbox_relay
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 from .test_worker import database_url, stop
 
@@ -166,7 +166,8 @@ def kill_a_worker_holding_the_email(sink_and_port, tmp_path, hold):
     first = start_worker(port, log_path)
     try:
         with publish_to_test_queue(), transaction.atomic():
-            [row] = notify(event="application_submitted", recipients=[user], context={"reference": "X-1"})
+            [row] = notify(event="application_submitted", recipients=[user], context={"reference": "X-1"},
+                           organisation=OrganisationFactory())
         wait_for(sink.reached.is_set, "the worker to hand over the email", log_path)
         first.send_signal(signal.SIGKILL)
         first.wait(10)

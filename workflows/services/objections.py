@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import User
 from grants import services as budget
+from grants.letters import letter_link
 from grants.models import (
     Application,
     ApplicationState,
@@ -31,6 +32,7 @@ from grants.models import (
 from grants.models.objections import REVISING_OUTCOMES
 from notifications.services import notify
 
+from .. import access
 from ..deadlines import term_end
 from ..exceptions import TransitionRefused
 from .awards import award_reconsider
@@ -116,6 +118,13 @@ def _managers(objection):
     return _staff(objection, StaffRole.MANAGER)
 
 
+def _deciders(objection):
+    """The managers asked to decide a proposal: exactly those access.decides_objection allows (never its
+    proposer, nor who took or proposed the decision objected to, nor a member of the company), so nobody is
+    asked to take a step the page would refuse them."""
+    return [user for user in _managers(objection) if access.decides_objection(objection, user)]
+
+
 def _objectors(objection):
     return User.objects.filter(company_memberships__company_id=objection.application.company_id, is_active=True)
 
@@ -127,6 +136,7 @@ def _context(objection, **extra):
         "scheme_nl": application.scheme.title_nl,
         "scheme_en": application.scheme.title_en,
         "organisation": application.scheme.organisation.name,
+        "organisation_id": application.scheme.organisation_id,  # scopes the notification operations page
         "company": application.company.name,
         "decision_due_on": objection.decision_due_on.isoformat(),
         **extra,
@@ -285,7 +295,7 @@ def objection_propose(*, objection_id, actor, outcome, motivation, new_outcome=N
                   "declared inadmissible (Awb 6:11)."))
         if revising:
             _check_new_decision(obj.application, new_outcome, new_amount)
-        notify(event="objection_decision_proposed", recipients=_managers(obj).exclude(pk=actor.pk),
+        notify(event="objection_decision_proposed", recipients=_deciders(obj),
                context=_context(obj), url=_staff_url(obj))
 
     award = revising and new_outcome == DecisionOutcome.AWARD
@@ -360,8 +370,8 @@ def _reconsider(objection, actor, *, new_outcome, new_amount, motivation):
 
 
 def _decided(objection, actor):
-    _issue_decision_letter(objection, actor)
+    letter = _issue_decision_letter(objection, actor)
     notify(event="objection_decided", recipients=_objectors(objection),
            context=_context(objection, outcome=objection.outcome, motivation=objection.motivation,
-                            new_amount=str(objection.new_amount or "")),
+                            new_amount=str(objection.new_amount or ""), letter_url=letter_link(letter)),
            url=_applicant_url(objection))

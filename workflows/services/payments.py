@@ -10,6 +10,7 @@ one ledger row under the key ``payment-instruction:<id>`` (a second booking is a
 import uuid
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,7 +84,7 @@ def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=Non
         managers = User.objects.filter(staff_memberships__organisation=organisation,
                                        staff_memberships__role=StaffRole.MANAGER, is_active=True).exclude(pk=actor.pk)
         total = sum(i.net_amount for i in instructions)
-        notify(event="batch_awaiting_approval", recipients=managers.distinct(),
+        notify(event="batch_awaiting_approval", recipients=managers.distinct(), organisation=organisation,
                url=reverse("payment_batch_detail", args=[batch.pk]),
                context={"reference": batch.reference, "count": len(instructions),
                         "total_nl": format_money(total, "nl"), "total_en": format_money(total, "en")})
@@ -156,10 +157,22 @@ def batch_mark_paid(*, batch_id, actor, paid_on):
 # --- IBAN changes ---------------------------------------------------------------------------------
 
 
+def _told_of_iban_change(company_id, *, requester_id=None):
+    """Who hears of a change of the company's bank account: its active owners, the people who manage its
+    bank details (they confirm or cancel a change: access.confirms_iban_change, cancels_iban_change), and
+    ``requester_id`` while still an owner or colleague. Other colleagues and advisers are not told: a
+    changed account is a fraud risk its owners must see, not news for everyone acting for the company."""
+    roles = Q(company_memberships__role=CompanyMembership.Role.OWNER)
+    if requester_id:
+        roles |= Q(pk=requester_id, company_memberships__role=CompanyMembership.Role.MEMBER)
+    # One filter() call, so the role and the company are those of one and the same membership.
+    return User.objects.filter(roles, company_memberships__company_id=company_id, is_active=True).distinct()
+
+
 def iban_change_request(*, company_id, actor, iban):
     """An owner or colleague of the company asks for a new IBAN. It waits for a second person
     (another owner, or an officer of a municipality that awarded the company); payments keep going to
-    the confirmed IBAN until then. Other owners are told."""
+    the confirmed IBAN until then. The other owners are told (_told_of_iban_change)."""
     iban = iban.replace(" ", "").upper()
     if not stdnum_iban.is_valid(iban):
         raise TransitionRefused(_("This IBAN is not valid: check the number for typing errors."))
@@ -175,8 +188,8 @@ def iban_change_request(*, company_id, actor, iban):
             raise TransitionRefused(_("A change of bank account is already waiting for confirmation."))
         change = IbanChange.objects.create(company=company, old_iban=company.iban, new_iban=iban, requested_by=actor)
         _log(change, "request", "", change.state, actor)
-        owners = User.objects.filter(company_memberships__company=company, is_active=True,
-                                     company_memberships__role=CompanyMembership.Role.OWNER).exclude(pk=actor.pk)
+        owners = _told_of_iban_change(company.pk).exclude(pk=actor.pk)
+        # No organisation: the account is paid by every municipality that awarded the company (notifications.events).
         notify(event="iban_change_requested", recipients=owners, url=reverse("company_iban", args=[company.pk]),
                context={"company": company.name, "iban_end": iban[-4:], "requested_by": actor.full_name})
         return change
@@ -184,7 +197,8 @@ def iban_change_request(*, company_id, actor, iban):
 
 def iban_change_confirm(*, change_id, actor):
     """The second person confirms: the company's IBAN changes, and so does that of its open payment
-    instructions (a batch already prepared keeps the account it was approved with)."""
+    instructions (a batch already prepared keeps the account it was approved with). The owners and the
+    colleague who asked are told (_told_of_iban_change); other colleagues and advisers are not."""
 
     def effects(change):
         Company.objects.filter(pk=change.company_id).update(iban=change.new_iban)
@@ -192,8 +206,8 @@ def iban_change_confirm(*, change_id, actor):
         PaymentInstruction.objects.filter(award__application__company_id=change.company_id,
                                           state=InstructionState.OPEN).exclude(
             award__application__voucher__payee="provider").update(iban=change.new_iban)
-        owners = User.objects.filter(company_memberships__company_id=change.company_id, is_active=True).distinct()
-        notify(event="iban_change_confirmed", recipients=owners,
+        told = _told_of_iban_change(change.company_id, requester_id=change.requested_by_id)
+        notify(event="iban_change_confirmed", recipients=told,
                url=reverse("company_edit", args=[change.company_id]),
                context={"company": change.company.name, "iban_end": change.new_iban[-4:]})
 

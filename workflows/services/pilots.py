@@ -65,7 +65,9 @@ def _grantees(application):
 def _context(application, **extra):
     return {"reference": application.reference, "title": application.title,
             "scheme_nl": application.scheme.title_nl, "scheme_en": application.scheme.title_en,
-            "organisation": application.scheme.organisation.name, **extra}
+            "organisation": application.scheme.organisation.name,
+            "organisation_id": application.scheme.organisation_id,  # scopes the notification operations page
+            **extra}
 
 
 def _report_context(report, **extra):
@@ -279,7 +281,7 @@ def pilot_final_report_accepted(application):
     if award is not None:
         notify(event="final_report_accepted", recipients=_officers(application),
                context={"reference": application.reference, "title": application.title},
-               url=reverse("award_detail", args=[award.pk]))
+               url=reverse("award_detail", args=[award.pk]), organisation=application.scheme.organisation_id)
     return application
 
 

@@ -101,6 +101,7 @@ def _context(voucher):
         "code": voucher.code, "reference": voucher.application.reference, "scheme_nl": scheme.title_nl,
         "scheme_en": scheme.title_en, "provider": voucher.provider.name, "company": voucher.application.company.name,
         "cap": str(voucher.cap), "valid_until_on": voucher.valid_until.isoformat(),
+        "organisation_id": scheme.organisation_id,  # scopes the notification operations page
     }
 
 

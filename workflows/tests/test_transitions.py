@@ -141,7 +141,8 @@ def test_effects_that_raise_roll_back_state_log_outbox_and_ledger(
 ):
     def effects(application):
         budget_reserve(application=application, amount=Decimal("1500.00"))
-        notify(event="application_submitted", recipients=[applicant], context={})
+        notify(event="application_submitted", recipients=[applicant], context={},
+               organisation=application.scheme.organisation_id)
         raise RuntimeError("the reference service is down")
 
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
