@@ -116,9 +116,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound on the server, so psycopg prepares a statement a connection runs repeatedly
     # (from its 5th run): PostgreSQL then skips planning it. The case page's one wide query took ~3 ms
-    # to plan and 0.6 ms to run (BENCHMARKS.md). DB_SERVER_SIDE_BINDING=0 turns it off (e.g. behind
+    # to plan and 0.6 ms to run (BENCHMARKS.md). DB_PREPARED_STATEMENTS=0 turns it off (e.g. behind
     # PgBouncer in transaction mode, which cannot keep prepared statements).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True)}
+    # (Django leaves psycopg's prepared statements off unless prepare_threshold is given.)
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 AUTH_USER_MODEL = "applicants.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -299,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
     "pilot-report-reminders": {"task": "grants.tasks.pilot_report_reminders", "schedule": 6 * 3600.0},
     # Daily: voucher expiry reminders (30 and 7 days) and the expiry of unredeemed vouchers.
     "voucher-expiry": {"task": "grants.tasks.voucher_expiry", "schedule": 60 * 60 * 6.0},
+    # Fold the per-state count deltas (grants/state_counts.py) so the queue's counts stay a few dozen rows.
+    "state-counts-compact": {"task": "grants.tasks.state_counts_compact", "schedule": 600.0},
 }
 # The provider's code lookup: at most this many lookups per person per window (seconds).
 VOUCHER_LOOKUP_LIMIT = 10
