@@ -9,6 +9,7 @@ from django.utils import timezone
 from workflows import access
 
 from .models import Application, ApplicationState, Scheme
+from .state_counts import per_state
 
 
 def open_schemes():
@@ -68,13 +69,9 @@ QUEUE_ROW_FIELDS = (
 
 
 def state_counts_for(user):
-    rows = (
-        access.staff_cases(user)
-        .values("state")
-        .annotate(n=Count("*"))  # COUNT(*): an index-only scan of (organisation, state, ...)
-        .order_by()
-    )
-    counts = {row["state"]: row["n"] for row in rows}
+    """[(state, label, number)] of the cases the user's staff pages show, from the per-state counts the
+    database keeps (grants/state_counts.py): a few dozen rows, however many applications there are."""
+    counts = per_state(access.organisation_ids(user, *access.CASE_ROLES))
     return [(state, label, counts.get(state, 0)) for state, label in ApplicationState.choices
             if state != ApplicationState.DRAFT]
 

@@ -18,3 +18,10 @@ def voucher_expiry():
     reminded = vouchers_send_expiry_reminders()
     expired = vouchers_expire_due()
     return {"reminded": reminded, "expired": len(expired)}
+
+
+@shared_task(name="grants.tasks.state_counts_compact")
+def state_counts_compact():
+    from .state_counts import compact
+
+    return compact()

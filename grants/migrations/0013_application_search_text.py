@@ -9,6 +9,8 @@ same without upper-casing (SQLite's upper() knows only ASCII; the search uses ic
 
 from django.db import migrations, models
 
+from grants.db import sql_by_vendor
+
 PG_FORWARDS = [
     """CREATE OR REPLACE FUNCTION application_search_text() RETURNS trigger AS $$
     BEGIN
@@ -60,15 +62,6 @@ SQLITE_BACKWARDS = [
 ]
 
 
-def run(statements_by_vendor):
-    def operation(apps, schema_editor):
-        # params=None: the "%" and "$$" belong to the SQL, not to the driver's interpolation.
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(statement, params=None)
-
-    return operation
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -83,7 +76,7 @@ class Migration(migrations.Migration):
             field=models.CharField(default="", editable=False, max_length=250),
         ),
         migrations.RunPython(
-            run({"postgresql": PG_FORWARDS, "sqlite": SQLITE_FORWARDS}),
-            run({"postgresql": PG_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),
+            sql_by_vendor({"postgresql": PG_FORWARDS, "sqlite": SQLITE_FORWARDS}),
+            sql_by_vendor({"postgresql": PG_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),
         ),
     ]

@@ -10,7 +10,7 @@ from .application_parts import (
     QuestionKind,
     SchemeQuestion,
 )
-from .applications import Application, ApplicationState, DecisionOutcome
+from .applications import Application, ApplicationState, ApplicationStateCount, DecisionOutcome
 from .assessment import AssessmentCriterion, Draw, DrawPurpose, DrawState, RejectionReason, Score
 from .awards import Award, AwardState, DeMinimisShare, Recovery, RecoveryMethod, RecoveryState
 from .budget import Budget, BudgetExceeded, LedgerEntry, LedgerKind
@@ -100,6 +100,7 @@ __all__ = [
     "RLadder",
     "SchemeQuestion",
     "Application",
+    "ApplicationStateCount",
     "ApplicationState",
     "Budget",
     "DecisionLetter",
