@@ -34,16 +34,20 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=30)
         parser.add_argument("--warmup", type=int, default=3)
         parser.add_argument("--markdown", help="also write the result table to this file")
+        parser.add_argument("--only", action="append", default=[],
+                            help="time only the pages whose label contains this text (repeatable, case-insensitive)")
         parser.add_argument("--sessions", help="also write the pages and a logged-in session per page to this JSON "
                                                "file (the throughput run's load generator replays them)")
 
-    def handle(self, *args, requests, warmup, markdown, sessions, **options):
+    def handle(self, *args, requests, warmup, markdown, sessions, only, **options):
         largest = Organisation.objects.filter(code="S01").first()
         if largest is None:
             raise CommandError("No scale data set here: run `manage.py seed_scale` first.")
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         rows, replay = [], []
         for label, user, url in self.pages(largest):
+            if only and not any(part.lower() in label.lower() for part in only):
+                continue
             client = Client()
             if user is not None:
                 client.force_login(user)
