@@ -191,7 +191,8 @@ class Command(BaseCommand):
         for _ in range(count):
             org = self._pick_org()
             scheme = self.rng.choice(self.schemes_of[org])
-            company, owner = self.rng.choice(self.companies_of[org] or self.companies_of[self.orgs[0]])
+            # A small data set may leave a municipality without companies: its applicants come from the largest.
+            company, owner = self.rng.choice(self.companies_of.get(org) or self.companies_of[self.orgs[0]])
             state = self.rng.choices(states, weights)[0]
             maximum = self.scheme_info[scheme][1]
             amount = Decimal(self.rng.randrange(500, int(maximum) + 1, 50))
