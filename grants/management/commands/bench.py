@@ -127,7 +127,8 @@ class Command(BaseCommand):
         lines = [
             f"Machine: {platform.node()} ({platform.machine()}, {_cpus()} cores), Python {platform.python_version()}, "
             f"{connection.vendor} {_database_version()}; "
-            f"{applications} applications; commit {commit or 'unknown'}.",
+            f"{applications} applications; commit {commit or 'unknown'}; "
+            f"CPU calibration {_calibration_ms():.0f} ms (a fixed Python loop; lower is faster).",
             "",
             "| page | median ms | p95 ms | queries | bytes |",
             "|---|---:|---:|---:|---:|",
@@ -135,6 +136,20 @@ class Command(BaseCommand):
         lines += [f"| {label} | {median:.1f} | {p95:.1f} | {queries} | {size} |"
                   for label, median, p95, queries, size in rows]
         return "\n".join(lines) + "\n"
+
+
+def _calibration_ms():
+    """Milliseconds for a fixed pure-Python loop (the best of five): this machine's speed at the moment of the
+    run, printed with the table so that runs on a busier or slower machine can be told apart."""
+    best = None
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number
+        elapsed = (time.perf_counter() - started) * 1000
+        best = elapsed if best is None else min(best, elapsed)
+    return best
 
 
 def _database_version():
