@@ -50,13 +50,13 @@ class Loader:
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
                     )
 
-    def vacuum(self):
+    def vacuum(self, *also):
         """After the commit: VACUUM ANALYZE so the planner knows the data and index-only scans work. Inside an
         outer transaction (a test's) VACUUM cannot run: ANALYZE only."""
         if connection.vendor == "postgresql":
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
-                for model in self.counts:
+                for model in [*self.counts, *also]:
                     cursor.execute(f'{command} "{model._meta.db_table}"')
 
 
