@@ -1,6 +1,7 @@
 """Awards: made at approval (advance, direct determination), final determination and settlement,
 revocation with four-eyes, recovery by payment or set-off; the ledger effect of each step."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -281,3 +282,66 @@ def test_what_a_lower_determination_releases_flows_to_the_next_in_line(org_x, of
     assert reserved_for(waiting) == D("20000.00")
     budget = budget_of(scheme)
     assert (budget.committed, budget.reserved, budget.available) == (D("30000.00"), D("20000.00"), D("10000.00"))
+
+
+def a_year():
+    today = datetime.date.today()
+    return {"starts_on": today, "ends_on": today + datetime.timedelta(days=365)}
+
+
+def accept_progress_reports(award, officer, count):
+    """Accept the first ``count`` progress reports of the award's pilot (test setup submits them)."""
+    from grants.models import ReportKind
+    from workflows.services import report_accept
+
+    reports = award.application.reporting_plan.reports.filter(kind=ReportKind.PROGRESS).order_by("due_on")
+    for report in list(reports)[:count]:
+        factories.set_report_state(report, "submitted")
+        report_accept(report_id=report.pk, actor=officer)
+
+
+def test_accepted_milestones_instruct_their_tranches_and_the_determination_counts_them(org_x, officer, manager):
+    scheme = factories.PilotSchemeFactory(organisation=org_x, ceiling=D("200000.00"), advance_percentage=0,
+                                          milestone_tranche_percentage=25, progress_report_months=3)
+    award = factories.make_award(scheme, "40000.00", manager=manager, **a_year())
+    assert award.payment_instructions.count() == 0  # no advance on this scheme
+    milestones = list(award.application.reporting_plan.milestones.order_by("due_on"))
+    assert len(milestones) >= 2 and {m.tranche_amount for m in milestones} == {D("10000.00")}
+
+    accept_progress_reports(award, officer, 2)
+    tranches = award.payment_instructions.filter(kind=PaymentKind.TRANCHE).order_by("pk")
+    assert [(t.amount, t.milestone_id, t.state) for t in tranches] == [
+        (D("10000.00"), milestones[0].pk, InstructionState.OPEN),
+        (D("10000.00"), milestones[1].pk, InstructionState.OPEN),
+    ]
+    assert milestones[0].title in tranches[0].description
+
+    pay(award, officer, manager)  # both tranches, booked as advances (paid before the determination)
+    assert LedgerEntry.objects.filter(application=award.application, kind=LedgerKind.ADVANCE).aggregate(
+        total=Sum("amount"))["total"] == D("20000.00")
+    assert budget_of(scheme).paid == D("20000.00")
+
+    award_determine(award_id=award.pk, actor=officer, amount="35000.00", motivation="Minder kosten.")
+    remainder = award.payment_instructions.get(kind=PaymentKind.REMAINDER)
+    assert remainder.amount == D("15000.00")  # 35,000 less the two tranches paid
+    pay(award, officer, manager)
+    award.refresh_from_db()
+    assert award.state == AwardState.SETTLED and budget_of(scheme).paid == D("35000.00")
+    assert budget_reconcile(budget_of(scheme)) == {}
+
+
+def test_tranches_never_pay_more_than_the_award(org_x, officer, manager):
+    # An 80% advance leaves 20% of the award: the first 25% tranche is cut to what is left, the next is nothing.
+    scheme = factories.PilotSchemeFactory(organisation=org_x, ceiling=D("200000.00"), advance_percentage=80,
+                                          milestone_tranche_percentage=25, progress_report_months=3)
+    award = factories.make_award(scheme, "40000.00", manager=manager, **a_year())
+    accept_progress_reports(award, officer, 2)
+    assert list(award.payment_instructions.order_by("pk").values_list("kind", "amount")) == [
+        (PaymentKind.ADVANCE, D("32000.00")), (PaymentKind.TRANCHE, D("8000.00"))]
+
+    # An open tranche at the final determination is cancelled and folded into the remainder.
+    award_determine(award_id=award.pk, actor=officer, amount="40000.00")
+    live = award.payment_instructions.exclude(state=InstructionState.CANCELLED)
+    assert sorted(live.values_list("kind", "amount")) == [
+        (PaymentKind.REMAINDER, D("40000.00"))]  # the advance was not paid yet either
+    assert sum(live.values_list("amount", flat=True)) == D("40000.00")

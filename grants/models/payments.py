@@ -19,6 +19,9 @@ ZERO = Decimal("0.00")
 class PaymentKind(models.TextChoices):
     ADVANCE = "advance", _("Advance")
     REMAINDER = "remainder", _("Remainder after determination")
+    # Paid when a pilot's milestone report is accepted (the scheme's percentage of the award); like an
+    # advance, it is paid before the final determination and counted against it.
+    TRANCHE = "tranche", _("Milestone tranche")
 
 
 class InstructionState(models.TextChoices):
@@ -38,6 +41,8 @@ class PaymentInstruction(FSMModelMixin, models.Model):
 
     award = models.ForeignKey("grants.Award", on_delete=models.PROTECT, related_name="payment_instructions")
     kind = models.CharField(_("kind"), max_length=10, choices=PaymentKind)
+    milestone = models.ForeignKey("grants.Milestone", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="payment_instructions", verbose_name=_("milestone"))
     amount = models.DecimalField(_("amount"), **MONEY)
     set_off_amount = models.DecimalField(_("set off"), default=ZERO, **MONEY)
     payee_name = models.CharField(_("payee"), max_length=200)
@@ -58,9 +63,15 @@ class PaymentInstruction(FSMModelMixin, models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="instruction_positive"),
             models.CheckConstraint(condition=Q(set_off_amount__gte=0) & Q(set_off_amount__lte=models.F("amount")),
                                    name="instruction_set_off_within_amount"),
-            # Nothing is paid twice: one advance and one remainder per award, whatever the caller does.
-            models.UniqueConstraint(fields=["award", "kind"], condition=~Q(state=I.CANCELLED),
+            # Nothing is paid twice: one advance and one remainder per award, one tranche per milestone,
+            # whatever the caller does.
+            models.UniqueConstraint(fields=["award", "kind"], condition=~Q(state=I.CANCELLED) & ~Q(kind="tranche"),
                                     name="unique_live_instruction_per_award_kind"),
+            models.UniqueConstraint(fields=["milestone"], condition=~Q(state=I.CANCELLED),
+                                    name="unique_live_instruction_per_milestone"),
+            models.CheckConstraint(condition=(Q(kind="tranche") & Q(milestone__isnull=False))
+                                   | (~Q(kind="tranche") & Q(milestone__isnull=True)),
+                                   name="tranche_instruction_has_milestone"),
         ]
 
     def __str__(self):

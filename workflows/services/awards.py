@@ -163,15 +163,37 @@ def payee_of(application):
     return application.company.name[:200], payment_iban(application.company)
 
 
-def _instruction(award, kind, amount):
+def _instruction(award, kind, amount, milestone=None):
     application = award.application
     payee_name, iban = payee_of(application)
-    count = PaymentInstruction.objects.filter(award=award, kind=kind).count()
+    if milestone is not None:
+        key = f"milestone:{milestone.pk}:tranche"
+    else:
+        key = f"award:{award.pk}:{kind}:{PaymentInstruction.objects.filter(award=award, kind=kind).count()}"
+    description = f"{application.reference} {PaymentKind(kind).label}"
+    if milestone is not None:
+        description += f" {milestone.title}"
     return PaymentInstruction.objects.create(
-        award=award, kind=kind, amount=amount, payee_name=payee_name, iban=iban,
-        description=f"{application.reference} {PaymentKind(kind).label}"[:140],
-        idempotency_key=f"award:{award.pk}:{kind}:{count}",
+        award=award, kind=kind, amount=amount, payee_name=payee_name, iban=iban, milestone=milestone,
+        description=description[:140], idempotency_key=key,
     )
+
+
+def award_pay_tranche(milestone):
+    """A milestone of a granted award was accepted: instruct its tranche (inside the accepting transaction).
+    Capped at what the award has left after its live instructions (advance, earlier tranches), so the
+    payments before the final determination never exceed the award; the final determination counts them
+    (``_finalise``). Returns the instruction, or None when nothing is due."""
+    award = Award.objects.select_for_update().filter(
+        application_id=milestone.plan.application_id, state=AwardState.GRANTED).first()
+    if award is None or milestone.payment_instructions.exclude(state=InstructionState.CANCELLED).exists():
+        return None
+    instructed = award.payment_instructions.exclude(state=InstructionState.CANCELLED).aggregate(
+        total=Sum("amount"))["total"] or ZERO
+    amount = min(milestone.tranche_amount, award.amount - instructed)
+    if amount <= ZERO:
+        return None
+    return _instruction(award, PaymentKind.TRANCHE, amount, milestone=milestone)
 
 
 def award_create(*, application, actor):

@@ -47,6 +47,9 @@ from .core import run_transition
 from .values import date_value
 from .vouchers import voucher_mark_paid
 
+# Paid before the final determination, which counts them: the ledger books these as advances.
+ADVANCE_KINDS = (PaymentKind.ADVANCE, PaymentKind.TRANCHE)
+
 
 def batch_prepare(*, organisation_id, instruction_ids, actor, execution_date=None):
     """An officer collects open instructions of one municipality into a batch. Payee and IBAN are
@@ -125,7 +128,7 @@ def batch_mark_paid(*, batch_id, actor, paid_on):
             paid.append(instruction)
             budget.budget_pay(application=application, amount=instruction.amount, actor=actor,
                               key=f"payment-instruction:{instruction.pk}",
-                              advance=instruction.kind == PaymentKind.ADVANCE, note=batch.reference)
+                              advance=instruction.kind in ADVANCE_KINDS, note=batch.reference)
             recovery = getattr(instruction, "set_off_recovery", None)
             if recovery is not None:
                 budget.budget_recover(application=recovery.award.application, amount=recovery.amount,

@@ -39,6 +39,7 @@ from workflows import access
 
 from ..deadlines import term_end
 from ..exceptions import TransitionRefused
+from .awards import award_pay_tranche
 from .core import run_transition
 
 PILOT_KINDS = (SchemeKind.PILOT, SchemeKind.CHAIN)
@@ -265,12 +266,13 @@ def report_return(*, report_id, actor, comment):
 
 
 def pilot_milestone_accepted(milestone):
-    """INTEGRATION (payments/awards): a milestone whose report was accepted releases its tranche when
-    the scheme says so (``tranche_amount`` > 0). The release is recorded here; the payments service
-    pays released tranches (``tranche_released_on`` set) through grants.services.budget_pay."""
+    """A milestone whose report was accepted releases its tranche when the scheme says so
+    (``tranche_amount`` > 0): the release date is recorded and a payment instruction made
+    (awards.award_pay_tranche), which an officer puts in a payment batch like any other."""
     if milestone.tranche_amount > 0 and milestone.tranche_released_on is None:
         milestone.tranche_released_on = timezone.localdate()
         milestone.save(update_fields=["tranche_released_on"])
+        award_pay_tranche(milestone)
 
 
 def pilot_final_report_accepted(application):
