@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.urls import reverse
 
 from grants.models import (
     Award,
@@ -300,7 +301,8 @@ def accept_progress_reports(award, officer, count):
         report_accept(report_id=report.pk, actor=officer)
 
 
-def test_accepted_milestones_instruct_their_tranches_and_the_determination_counts_them(org_x, officer, manager):
+def test_accepted_milestones_instruct_their_tranches_and_the_determination_counts_them(client, org_x, officer,
+                                                                                        manager):
     scheme = factories.PilotSchemeFactory(organisation=org_x, ceiling=D("200000.00"), advance_percentage=0,
                                           milestone_tranche_percentage=25, progress_report_months=3)
     award = factories.make_award(scheme, "40000.00", manager=manager, **a_year())
@@ -315,6 +317,9 @@ def test_accepted_milestones_instruct_their_tranches_and_the_determination_count
         (D("10000.00"), milestones[1].pk, InstructionState.OPEN),
     ]
     assert milestones[0].title in tranches[0].description
+    client.force_login(officer)
+    page = client.get(reverse("award_detail", args=[award.pk]), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert f"Termijn bij mijlpaal ({milestones[1].title})" in page
 
     pay(award, officer, manager)  # both tranches, booked as advances (paid before the determination)
     assert LedgerEntry.objects.filter(application=award.application, kind=LedgerKind.ADVANCE).aggregate(

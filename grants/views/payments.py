@@ -45,7 +45,7 @@ def _award_page(request, award, status=200, **forms):
     return render(request, "grants/payment_award.html", {
         "award": award,
         "actions": services.allowed_transitions(award, request.user),
-        "instructions": award.payment_instructions.select_related("batch"),
+        "instructions": award.payment_instructions.select_related("batch", "milestone"),
         "recoveries": recoveries,
         "set_off_candidates": set_off_candidates,
         "shares": award.de_minimis_shares.all(),

@@ -172,7 +172,7 @@ def _instruction(award, kind, amount, milestone=None):
         key = f"award:{award.pk}:{kind}:{PaymentInstruction.objects.filter(award=award, kind=kind).count()}"
     description = f"{application.reference} {PaymentKind(kind).label}"
     if milestone is not None:
-        description += f" {milestone.title}"
+        description += f" ({milestone.title})"
     return PaymentInstruction.objects.create(
         award=award, kind=kind, amount=amount, payee_name=payee_name, iban=iban, milestone=milestone,
         description=description[:140], idempotency_key=key,
