@@ -169,6 +169,32 @@ def computed_amount(application):
     return min(amount, scheme.max_amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class CostBasis:
+    """What a pilot's accepted final report says the final determination could be: the costs spent, times
+    the scheme's co-funding percentage, at most the award. The officer decides (Awb 4:46)."""
+
+    costs: Decimal
+    percentage: int
+    computed: Decimal
+    proposed: Decimal
+
+
+def determination_basis(award):
+    """The CostBasis of ``award`` from its accepted final report, or None (no such report, or no costs in it)."""
+    from .models import Report, ReportKind, ReportState
+
+    report = (Report.objects.filter(application_id=award.application_id, kind=ReportKind.FINAL,
+                                    state=ReportState.ACCEPTED).exclude(costs_spent=None)
+              .only("costs_spent").first())
+    if report is None:
+        return None
+    percentage = award.application.scheme.cofunding_percentage
+    computed = (report.costs_spent * Decimal(percentage) / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return CostBasis(costs=report.costs_spent, percentage=percentage, computed=computed,
+                     proposed=min(computed, award.amount))
+
+
 def application_problems(application, *, today=None):
     """Everything that stops ``application`` from being submitted on ``today`` (its application date),
     each with the step of the form that fixes it; empty when it may be submitted."""

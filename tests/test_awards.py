@@ -350,3 +350,35 @@ def test_tranches_never_pay_more_than_the_award(org_x, officer, manager):
     assert sorted(live.values_list("kind", "amount")) == [
         (PaymentKind.REMAINDER, D("40000.00"))]  # the advance was not paid yet either
     assert sum(live.values_list("amount", flat=True)) == D("40000.00")
+
+
+def test_the_accepted_final_report_proposes_the_final_amount_from_its_costs(client, org_x, officer, manager):
+    from grants.models import ReportKind
+    from workflows.services import report_accept
+
+    scheme = factories.PilotSchemeFactory(organisation=org_x, ceiling=D("200000.00"), cofunding_percentage=50)
+    award = factories.make_award(scheme, "40000.00", manager=manager, **a_year())
+    client.force_login(officer)
+    url = reverse("award_detail", args=[award.pk])
+    page = client.get(url)
+    assert page.context["determination_basis"] is None
+    assert page.context["determination_form"].initial["amount"] == D("40000.00")  # no final report yet
+
+    final = award.application.reporting_plan.reports.get(kind=ReportKind.FINAL)
+    factories.set_report_state(final, "submitted", costs_spent=D("61000.00"))
+    report_accept(report_id=final.pk, actor=officer)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="nl")
+    basis = page.context["determination_basis"]
+    # 50% of EUR 61,000 is EUR 30,500, below the award: that is the amount the form proposes.
+    assert (basis.costs, basis.computed, basis.proposed) == (D("61000.00"), D("30500.00"), D("30500.00"))
+    assert page.context["determination_form"].initial["amount"] == D("30500.00")
+    text = page.content.decode()
+    assert "Het geaccepteerde eindverslag vermeldt EUR 61.000,00" in text and "regeling van 50% is dat" in text
+
+    factories.set_report_state(final, "accepted", costs_spent=D("99000.00"))  # more than the award covers
+    assert client.get(url).context["determination_basis"].proposed == D("40000.00")
+
+    # Staff of another municipality see nothing of it.
+    stranger = factories.make_staff(factories.OrganisationFactory(), StaffRole.OFFICER)
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404

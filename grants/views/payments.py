@@ -15,6 +15,7 @@ from workflows.access import Rule, require
 from workflows.exceptions import TransitionRefused
 from workflows.http import perform
 
+from ..eligibility import determination_basis
 from ..forms.payments import (
     BatchPaidForm,
     BatchPrepareForm,
@@ -42,9 +43,13 @@ def _award_page(request, award, status=200, **forms):
         state=InstructionState.OPEN, set_off_recovery__isnull=True,
         award__application__company_id=award.application.company_id,
     ).select_related("award__application")
+    actions = services.allowed_transitions(award, request.user)
+    # A pilot's accepted final report proposes the final amount (costs spent x co-funding, at most the award).
+    basis = determination_basis(award) if "determine" in actions else None
     return render(request, "grants/payment_award.html", {
         "award": award,
-        "actions": services.allowed_transitions(award, request.user),
+        "actions": actions,
+        "determination_basis": basis,
         "instructions": award.payment_instructions.select_related("batch", "milestone"),
         "recoveries": recoveries,
         "set_off_candidates": set_off_candidates,
@@ -52,7 +57,7 @@ def _award_page(request, award, status=200, **forms):
         "handles_award": access.handles_award(award, request.user),
         "timeline": services.timeline(award),
         "determination_form": forms.get("determination_form") or DeterminationForm(
-            initial={"amount": award.amount}),
+            initial={"amount": basis.proposed if basis else award.amount}),
         "revocation_form": forms.get("revocation_form") or RevocationForm(),
         "reject_form": forms.get("reject_form") or RevocationRejectForm(),
         "recovery_form": forms.get("recovery_form") or RecoverySettleForm(),
