@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('state', models.CharField(max_length=50)),
                 ('n', models.IntegerField()),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='grants.organisation')),
+                ('organisation', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='grants.organisation')),
             ],
             options={
                 'indexes': [models.Index(fields=['organisation', 'state'], name='grants_appl_organis_1fb8f6_idx')],
