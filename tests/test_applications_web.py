@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from grants.models import Application, ApplicationState, StaffRole
@@ -183,6 +184,21 @@ def test_the_search_follows_a_renamed_company_a_new_kvk_number_and_a_new_referen
     assert _listed(client, q="55544433") == []
     assert _listed(client, q="00999") == ["ALP-2026-00999"]
     assert _listed(client, q="00012") == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_search_is_planned_for_its_word_while_the_other_queue_queries_stay_prepared(client, queue):
+    # A prepared search gets PostgreSQL's generic plan, which sorts every match of a common word (grants/db.py).
+    client.force_login(queue[0])
+    for _ in range(8):
+        assert _listed(client, q="koster") == ["ALP-2026-00013"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert not [statement for statement in prepared if "search_text" in statement]
+    assert [statement for statement in prepared if "grants_applicationstatecount" in statement]
+    assert connection.connection.prepare_threshold == 5  # set back after the search
 
 
 @pytest.mark.django_db

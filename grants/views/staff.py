@@ -1,6 +1,7 @@
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +16,12 @@ from workflows.exceptions import TransitionRefused
 from workflows.http import perform
 
 from .. import wizard
+from ..db import has_rows, planned_for_their_values
 from ..forms import BulkAssignForm, InfoRequestForm, NotConsideredForm, ProposalForm, QueueFilterForm, SendBackForm
 from ..messaging import thread_of
 from ..models import (
     Answer,
+    Application,
     ApplicationState,
     AssessmentCriterion,
     DeMinimisAid,
@@ -41,7 +44,7 @@ def _case(request, application_id):
     queryset = access.staff_cases(request.user).select_related(
         "scheme__organisation", "scheme__budget", "company", "assigned_to", "proposed_by", "award",
         "reporting_plan", "voucher__provider", "provider_choice__provider",
-    ).annotate(**{f"has_{name}": Exists(model.objects.filter(**{field: OuterRef(ref)}))
+    ).annotate(**{f"has_{name}": has_rows(model, field, Application, ref)
                   for name, (model, field, ref) in _OPTIONAL_PARTS.items()})
     application = get_object_or_404(queryset, pk=application_id)
     wizard.prefetch_parts(application, optional={name: getattr(application, f"has_{name}")
@@ -70,17 +73,20 @@ def case_list(request):
     # A filter that does not validate is left out and its error shown at the field; the queue still shows.
     form.is_valid()
     filters = getattr(form, "cleaned_data", {})
+    search = (filters.get("q") or "").strip()
     queue = case_queue_for(
         request.user, state=filters.get("state") or None, scheme_id=filters.get("scheme"),
         assignee=filters.get("assignee") or None, due_within=filters.get("due_within"),
-        overdue=bool(filters.get("overdue")), search=(filters.get("q") or "").strip(),
+        overdue=bool(filters.get("overdue")), search=search,
     )
     counts = state_counts_for(request.user)
     paginator = Paginator(queue, 50)
     if not any(filters.get(name) for name in ("scheme", "assignee", "due_within", "overdue", "q")):
         # Only the state narrows this queue: its size is in the per-state counts already (one COUNT saved).
         paginator.count = sum(n for state, _label, n in counts if not filters.get("state") or state == filters["state"])
-    page = paginator.get_page(request.GET.get("page"))
+    with planned_for_their_values() if search else nullcontext():
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "grants/case_list.html", {
