@@ -84,19 +84,27 @@ def prefetch_parts(application, *, optional):
         if optional.get(name, True):
             lookups.append(name)
         else:
-            own[name] = getattr(application, name).none()
+            own[name] = _known_empty(getattr(application, name))
     if optional.get("answers", True):
         lookups.append(Prefetch("answers", queryset=Answer.objects.select_related("question", "attachment")))
     else:
-        own["answers"] = application.answers.none()
+        own["answers"] = _known_empty(application.answers)
     if optional.get("questions", True):
         lookups.append(Prefetch("scheme__questions", queryset=SchemeQuestion.objects.order_by("order", "pk")))
     else:
-        of_scheme["questions"] = scheme.questions.none()
+        of_scheme["questions"] = _known_empty(scheme.questions)
     if not optional.get("criteria", True):
-        of_scheme["criteria"] = scheme.criteria.none()
+        of_scheme["criteria"] = _known_empty(scheme.criteria)
     prefetch_related_objects([application], *lookups)
     return application
+
+
+def _known_empty(related_manager):
+    """An empty list part as prefetch_related caches one: already evaluated, so reading it costs no trip
+    through the query compiler (a plain ``.none()`` is compiled on its first read, ~0.2 ms each)."""
+    queryset = related_manager.none()
+    queryset._result_cache, queryset._prefetch_done = [], True
+    return queryset
 
 
 def steps_for(application):
