@@ -101,7 +101,7 @@ def prefetch_parts(application, *, optional):
 
 def _known_empty(related_manager):
     """An empty list part as prefetch_related caches one: already evaluated, so reading it costs no trip
-    through the query compiler (a plain ``.none()`` is compiled on its first read, ~0.2 ms each)."""
+    through the query compiler (a plain ``.none()`` is compiled on its first read, ~0.13 ms each)."""
     queryset = related_manager.none()
     queryset._result_cache, queryset._prefetch_done = [], True
     return queryset
