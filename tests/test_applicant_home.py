@@ -104,12 +104,12 @@ def test_home_costs_the_same_queries_for_1_and_30_applications(client, applicant
     client.force_login(applicant)
     # session, user, staff roles, company ids, unread inbox count, memberships with companies,
     # applications with scheme, municipality, company and latest message date.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("applicant_home"))
     for n in range(29):
         application = _application(applicant, scheme, **states[n % 3])
         MessageFactory(application=application, author=applicant)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("applicant_home"))
     assert len(response.context["applications"]) == 30
 

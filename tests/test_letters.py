@@ -313,7 +313,7 @@ def test_print_and_post_list_costs_the_same_for_1_and_50_letters(client, scheme,
     DecisionLetterFactory(application__scheme=scheme, by_post=True)
     # session, user, the staff session's second-factor device, the officer's roles, the letters with their case,
     # company, scheme and municipality (one join), the header's company memberships and inbox badge.
-    with django_assert_num_queries(7) as one:
+    with django_assert_num_queries(6) as one:
         assert len(client.get(reverse("letter_post_list")).context["letters"]) == 1
     for _ in range(49):
         DecisionLetterFactory(application__scheme=scheme, by_post=True)

@@ -589,10 +589,10 @@ def test_objection_list_costs_the_same_for_one_and_fifty_rows(client, scheme, pe
     client.get(reverse("objection_list"))  # warm the session and the content types
     # session, user, the second-factor device, staff roles, count of objections, company memberships (navigation),
     # unread count, the page's rows with application, company and scheme joined
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(reverse("objection_list")).status_code == 200
     _objections(scheme, 49)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("objection_list"))
     assert response.content.decode().count(reverse("objection_detail", args=[0])[:-2]) >= 50
 

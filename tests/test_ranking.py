@@ -238,7 +238,7 @@ def test_the_ranking_page_costs_the_same_queries_for_1_and_50_rows(client, ranke
     # session, user, the second-factor device, staff roles, scheme with budget and organisation, criteria,
     # applications with their weighted scores and companies (one query), draws, applications waiting for information;
     # the base template's company memberships and unread inbox count.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("scheme_ranking", args=[scheme.pk]))
     assert response.status_code == 200 and len(response.context["ranking"].rows) == rows
 

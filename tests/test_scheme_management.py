@@ -165,6 +165,6 @@ def test_scheme_list_costs_the_same_for_1_and_10_schemes(admin_x, org_x, django_
     SchemeFactory()  # another municipality's: not listed
     # session, user, the second factor's device, staff roles, company ids (navigation), unread count,
     # the schemes joined with their municipality and budget.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = admin_x.get(reverse("manage_scheme_list"))
     assert len(response.context["schemes"]) == count

@@ -10,7 +10,7 @@ manager, administrator) per municipality; superusers reach the Django admin only
 """
 
 from enum import StrEnum
-from functools import wraps
+from functools import cache, wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -35,48 +35,67 @@ CASE_ROLES = (OFFICER, MANAGER)
 
 def staff_roles(user):
     """{organisation_id: {role, ...}} for this user, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    cached = getattr(user, "_staff_roles", None)
-    if cached is None:
-        from grants.models import StaffMembership
-
-        cached = {}
-        for org_id, role in StaffMembership.objects.filter(user=user).values_list("organisation_id", "role"):
-            cached.setdefault(org_id, set()).add(role)
-        user._staff_roles = cached
-    return cached
+    return _memberships(user)[0] if getattr(user, "is_authenticated", False) else {}
 
 
 def company_ids(user):
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_company_ids", None)
-    if cached is None:
-        from applicants.models import CompanyMembership
-
-        cached = frozenset(CompanyMembership.objects.filter(user=user).values_list("company_id", flat=True))
-        user._company_ids = cached
-    return cached
+    return _memberships(user)[1] if getattr(user, "is_authenticated", False) else frozenset()
 
 
 def provider_ids(user):
     """The voucher providers the user works for (ProviderMembership), cached for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_provider_ids", None)
-    if cached is None:
-        from grants.models import ProviderMembership
+    return _memberships(user)[2] if getattr(user, "is_authenticated", False) else frozenset()
 
-        cached = frozenset(ProviderMembership.objects.filter(user=user).values_list("provider_id", flat=True))
-        user._provider_ids = cached
+
+def _memberships(user):
+    """(staff roles, company ids, provider ids) of the user, read in one query and kept on the user object
+    for the request: every logged-in page needs the first two (its navigation), so one round trip instead
+    of two or three (~0.5 ms each)."""
+    cached = getattr(user, "_memberships", None)
+    if cached is None:
+        from django.db import connection
+
+        roles, companies, providers = {}, set(), set()
+        with connection.cursor() as cursor:
+            cursor.execute(_memberships_sql(), [user.pk] * 3)
+            for kind, target, role in cursor.fetchall():
+                if kind == "staff":
+                    roles.setdefault(target, set()).add(role)
+                elif kind == "company":
+                    companies.add(target)
+                else:
+                    providers.add(target)
+        cached = user._memberships = (roles, frozenset(companies), frozenset(providers))
     return cached
 
 
+@cache
+def _memberships_sql():
+    """The three membership tables in one UNION ALL, written once per process (tables and columns as the
+    models name them)."""
+    from django.db import connection
+
+    from applicants.models import CompanyMembership
+    from grants.models import ProviderMembership, StaffMembership
+
+    name = connection.ops.quote_name
+
+    def part(kind, model, target, role):
+        meta = model._meta
+        role_sql = name(meta.get_field(role).column) if role else "''"
+        return (f"SELECT '{kind}', {name(meta.get_field(target).column)}, {role_sql} FROM {name(meta.db_table)} "
+                f"WHERE {name(meta.get_field('user').column)} = %s")
+
+    return " UNION ALL ".join([
+        part("staff", StaffMembership, "organisation", "role"),
+        part("company", CompanyMembership, "company", None),
+        part("provider", ProviderMembership, "provider", None),
+    ])
+
+
 def forget(user):
-    """Drop the per-request caches after memberships change."""
-    for attr in ("_staff_roles", "_company_ids", "_provider_ids"):
-        user.__dict__.pop(attr, None)
+    """Drop the per-request cache after memberships change."""
+    user.__dict__.pop("_memberships", None)
 
 
 def organisation_ids(user, *roles):

@@ -2,7 +2,8 @@ from . import access
 
 
 def navigation(request):
-    """Role-aware navigation and the inbox's unread count (one query each, only when logged in)."""
+    """Role-aware navigation and the inbox's unread count (two queries, only when logged in: the memberships and
+    the count)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -16,6 +17,5 @@ def navigation(request):
         "nav_is_staff": access.is_staff(user),
         "nav_handles_cases": access.is_staff(user, *access.CASE_ROLES),
         "inbox_unread": unread_count(user),
-        # Lazy: base.html asks only for users who are neither applicant nor staff (no query for the others).
-        "nav_is_provider": lambda: bool(access.provider_ids(user)),
+        "nav_is_provider": bool(access.provider_ids(user)),
     }
