@@ -102,7 +102,7 @@ def test_home_costs_the_same_queries_for_1_and_30_applications(client, applicant
     first = _application(applicant, scheme, submitted=True)
     MessageFactory(application=first, author=applicant)
     client.force_login(applicant)
-    # session, user, staff roles, company ids, unread inbox count, memberships with companies,
+    # session, user, memberships (one query), unread inbox count, memberships with companies,
     # applications with scheme, municipality, company and latest message date.
     with django_assert_num_queries(6):
         client.get(reverse("applicant_home"))

@@ -167,7 +167,7 @@ def test_export_costs_the_same_queries_for_1_and_50_rows(client, case, manager, 
                                   case_id=case.pk)
     client.force_login(manager)
     client.get(reverse("case_audit_export", args=[case.pk]))  # warms the content-type cache
-    # session, user, second factor's device, staff roles, the case, the export's own audit row, audit rows
+    # session, user, second factor's device, memberships (one query), the case, the export's own audit row, audit rows
     # with actors and content types, transition log with actors, ledger rows with their creators
     with django_assert_num_queries(9):
         response = client.get(reverse("case_audit_export", args=[case.pk]))

@@ -46,8 +46,8 @@ def schemes(org, n):
 
 
 def test_dashboard_query_count_does_not_grow_with_the_schemes(client, org_x, manager, django_assert_num_queries):
-    # session, user, staff roles, schemes with budgets + advances + state counts (one query), company ids
-    # and unread inbox count (base.html), the staff session's verified second-factor device: 7.
+    # session, user, memberships (one query), schemes with budgets + advances + state counts (one
+    # query), unread inbox count (base.html), the staff session's verified second-factor device: 6.
     schemes(org_x, 1)
     client.force_login(manager)
     with django_assert_num_queries(6):

@@ -311,8 +311,8 @@ def test_print_and_post_list_costs_the_same_for_1_and_50_letters(client, scheme,
                                                                 django_assert_num_queries):
     client.force_login(officer)
     DecisionLetterFactory(application__scheme=scheme, by_post=True)
-    # session, user, the staff session's second-factor device, the officer's roles, the letters with their case,
-    # company, scheme and municipality (one join), the header's company memberships and inbox badge.
+    # session, user, the staff session's second-factor device, the officer's memberships (one query), the letters
+    # with their case, company, scheme and municipality (one join), the header's inbox badge.
     with django_assert_num_queries(6) as one:
         assert len(client.get(reverse("letter_post_list")).context["letters"]) == 1
     for _ in range(49):

@@ -587,7 +587,7 @@ def test_objection_list_costs_the_same_for_one_and_fifty_rows(client, scheme, pe
     client.force_login(people["officer"])
     _objections(scheme, 1)
     client.get(reverse("objection_list"))  # warm the session and the content types
-    # session, user, the second-factor device, staff roles, count of objections, company memberships (navigation),
+    # session, user, the second-factor device, memberships (one query), count of objections,
     # unread count, the page's rows with application, company and scheme joined
     with django_assert_num_queries(7):
         assert client.get(reverse("objection_list")).status_code == 200

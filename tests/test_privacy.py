@@ -127,7 +127,7 @@ def test_the_data_export_costs_the_same_queries_for_1_and_20_applications(client
         application = ApplicationFactory(company=company, created_by=applicant)
         AttachmentFactory(application=application)
     client.force_login(applicant)
-    # session, user, company ids, memberships with companies, applications with scheme and company,
+    # session, user, memberships (one query), memberships with companies, applications with scheme and company,
     # cost lines, answers with questions, attachments, messages with authors
     with django_assert_num_queries(9):
         response = client.get(reverse("my_data_export"))

@@ -72,7 +72,7 @@ def test_dashboard_costs_the_same_queries_for_1_and_50_vouchers(client, person, 
                                                                  django_assert_num_queries):
     factories.issued_voucher(scheme, provider=provider)
     client.force_login(person)
-    # session, user, provider ids, voucher count, the navigation's company ids and staff roles, unread inbox
+    # session, user, memberships (one query), voucher count, unread inbox
     # count, the page of vouchers (company, scheme, municipality, provider joined)
     with django_assert_num_queries(6):
         client.get(reverse("provider_dashboard"))
@@ -205,8 +205,8 @@ def test_officer_voucher_list_costs_the_same_queries_for_1_and_50(client, scheme
     factories.issued_voucher(scheme, provider=provider)
     client.force_login(officer)
     client.get(reverse("voucher_list"))  # warm up the per-process caches (content types)
-    # session, user, the second-factor device, staff roles, voucher count, page of vouchers with their joins,
-    # the navigation's company ids, unread inbox count, the session save (3)
+    # session, user, the second-factor device, memberships (one query), voucher count, page of vouchers
+    # with their joins, unread inbox count, the session save (3)
     with django_assert_num_queries(7):
         client.get(reverse("voucher_list"))
     for _ in range(49):

@@ -235,9 +235,9 @@ def test_the_ranking_page_costs_the_same_queries_for_1_and_50_rows(client, ranke
     for score in range(rows):
         _scored(scheme, criterion, score % 6)
     client.force_login(manager)
-    # session, user, the second-factor device, staff roles, scheme with budget and organisation, criteria,
+    # session, user, the second-factor device, memberships (one query), scheme with budget and organisation, criteria,
     # applications with their weighted scores and companies (one query), draws, applications waiting for information;
-    # the base template's company memberships and unread inbox count.
+    # the base template's unread inbox count.
     with django_assert_num_queries(10):
         response = client.get(reverse("scheme_ranking", args=[scheme.pk]))
     assert response.status_code == 200 and len(response.context["ranking"].rows) == rows

@@ -99,8 +99,8 @@ def test_dashboard_query_count_is_the_same_for_1_and_50_pilots(client, org_x, sc
     pilot_with_result(scheme, co2="100", costs="10")
 
     def count():
-        # session, user, the second-factor device, staff roles; the three totals and the lessons learned;
-        # company memberships and the unread inbox count (navigation).
+        # session, user, the second-factor device, memberships (one query); the three totals and the
+        # lessons learned; the unread inbox count (navigation).
         with django_assert_num_queries(9) as captured:
             assert client.get(reverse("results_dashboard")).status_code == 200
         return len(captured.captured_queries)

@@ -163,7 +163,7 @@ def test_scheme_list_costs_the_same_for_1_and_10_schemes(admin_x, org_x, django_
     for _ in range(count):
         SchemeFactory(organisation=org_x)
     SchemeFactory()  # another municipality's: not listed
-    # session, user, the second factor's device, staff roles, company ids (navigation), unread count,
+    # session, user, the second factor's device, memberships (one query), unread count,
     # the schemes joined with their municipality and budget.
     with django_assert_num_queries(6):
         response = admin_x.get(reverse("manage_scheme_list"))

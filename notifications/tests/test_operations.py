@@ -101,8 +101,8 @@ def test_operations_page_costs_the_same_queries_for_1_and_50_failed_rows(admin_x
                                                                          django_assert_num_queries):
     for _ in range(failed):
         row(org_x, OutboxStatus.FAILED, last_error="451")
-    # session, user, the second-factor device, staff roles (the rule), the counts and oldest pending (one aggregate),
-    # the paginator's failed count, the navigation's company ids, the inbox badge, the failed page with its
+    # session, user, the second-factor device, memberships (one query), the counts and oldest pending (one aggregate),
+    # the paginator's failed count, the inbox badge, the failed page with its
     # recipients (the session was saved at login: no renewal within SESSION_REFRESH_SECONDS).
     with django_assert_num_queries(8):
         assert client.get(URL).status_code == 200
