@@ -13,6 +13,7 @@ from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
     CompanyFactory,
+    PartnerFactory,
     SchemeFactory,
     complete_application,
     make_staff,
@@ -128,7 +129,7 @@ def test_case_queue_costs_the_same_queries_for_1_and_50_rows(client, scheme, org
     officer = make_staff(org_x)
     client.force_login(officer)
     ApplicationFactory(scheme=scheme, submitted=True)
-    # session, user, the second factor's device, staff roles, company ids, the filter's schemes, state
+    # session, user, the second factor's device, memberships (one query), the filter's schemes, state
     # counts (which also give the unfiltered queue's size), unread count, page of cases
     with django_assert_num_queries(8):
         client.get(reverse("case_list"))
@@ -136,6 +137,26 @@ def test_case_queue_costs_the_same_queries_for_1_and_50_rows(client, scheme, org
     with django_assert_num_queries(8):
         response = client.get(reverse("case_list"))
     assert len(response.context["page"].object_list) == 50
+
+
+@pytest.mark.django_db
+def test_case_page_costs_a_fixed_number_of_queries(client, scheme, org_x, django_assert_num_queries):
+    officer = make_staff(org_x)
+    client.force_login(officer)
+    application = ApplicationFactory(scheme=scheme, submitted=True)
+    url = reverse("case_detail", args=[application.pk])
+    client.get(url)  # the first request of a session saves it and fills the per-process caches
+    # session, user, the second factor's device, memberships (one query), the case with its one-to-one parts
+    # joined and a flag per optional list, cost lines, planned results, attachments, the "viewed" audit row,
+    # timeline, message thread, letters, unread inbox count
+    with django_assert_num_queries(13):
+        response = client.get(url)
+    assert response.context["application"] == application
+    PartnerFactory.create_batch(3, application=application)
+    # a list the case has is fetched (one query for all its rows); the others stay flags
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert len(response.context["application"].partners.all()) == 3
 
 
 @pytest.fixture

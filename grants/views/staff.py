@@ -2,7 +2,8 @@ from contextlib import nullcontext
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,7 +17,7 @@ from workflows.exceptions import TransitionRefused
 from workflows.http import perform
 
 from .. import wizard
-from ..db import has_rows, planned_for_their_values
+from ..db import fetch_with_sql_written_once, has_rows, planned_for_their_values
 from ..forms import BulkAssignForm, InfoRequestForm, NotConsideredForm, ProposalForm, QueueFilterForm, SendBackForm
 from ..messaging import thread_of
 from ..models import (
@@ -40,13 +41,17 @@ from .messages import MessageForm
 def _case(request, application_id):
     """The case with everything its page shows. The one-to-one parts (award, reporting plan, voucher with its
     provider, provider choice) are joined; the lists are fetched only when the case has any (an EXISTS in the
-    case's own query says so), so a typical case page costs a fixed, small number of queries."""
+    case's own query says so), so a typical case page costs a fixed, small number of queries. The wide query's
+    SQL is written once per process (grants.db.fetch_with_sql_written_once)."""
     queryset = access.staff_cases(request.user).select_related(
         "scheme__organisation", "scheme__budget", "company", "assigned_to", "proposed_by", "award",
         "reporting_plan", "voucher__provider", "provider_choice__provider",
     ).annotate(**{f"has_{name}": has_rows(model, field, Application, ref)
                   for name, (model, field, ref) in _OPTIONAL_PARTS.items()})
-    application = get_object_or_404(queryset, pk=application_id)
+    found = fetch_with_sql_written_once(queryset.filter(pk=application_id), shape="case page")
+    if not found:
+        raise Http404
+    application = found[0]
     wizard.prefetch_parts(application, optional={name: getattr(application, f"has_{name}")
                                                  for name in _OPTIONAL_PARTS})
     return application
