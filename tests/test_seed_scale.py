@@ -8,7 +8,19 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from grants import state_counts
-from grants.models import Application, ApplicationState, Budget, LedgerEntry, Organisation, Scheme
+from grants.models import (
+    Application,
+    ApplicationState,
+    Attachment,
+    Budget,
+    CostLine,
+    DecisionLetter,
+    LedgerEntry,
+    Message,
+    Organisation,
+    PlannedIndicator,
+    Scheme,
+)
 
 
 @pytest.mark.django_db
@@ -23,6 +35,15 @@ def test_seed_scale_builds_a_region_that_reconciles_and_that_bench_can_time():
     states = set(Application.objects.values_list("state", flat=True))
     assert {ApplicationState.DRAFT, ApplicationState.SUBMITTED, ApplicationState.AWARDED} <= states
     assert LedgerEntry.objects.filter(application__state=ApplicationState.AWARDED).exists()
+    # A submitted case holds what its page lists: two cost lines, two planned results, a project plan and, once
+    # decided, its letter.
+    submitted = Application.objects.exclude(state=ApplicationState.DRAFT)
+    assert CostLine.objects.count() == 2 * submitted.count() == 2 * Attachment.objects.count()
+    assert PlannedIndicator.objects.count() == 2 * submitted.count()
+    decided = [ApplicationState.AWARDED, ApplicationState.REJECTED, ApplicationState.NOT_CONSIDERED]
+    assert DecisionLetter.objects.count() == submitted.filter(state__in=decided).count()
+    assert not CostLine.objects.filter(application__state=ApplicationState.DRAFT).exists()
+    assert Message.objects.filter(from_staff=True).count() == Message.objects.filter(from_staff=False).count() > 0
 
     call_command("budget_reconcile", stdout=StringIO())  # raises on any difference with the ledger
 

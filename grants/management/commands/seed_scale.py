@@ -2,8 +2,9 @@
 
 50 municipalities (the largest holds a fifth of the applications), 500 schemes, companies with their
 owners, applications in every state in realistic proportions, with the ledger rows, transition log
-rows and notifications they would have. Rows go in with COPY (PostgreSQL) through grants.scale; the
-budget totals are computed from the same ledger rows, so ``budget_reconcile`` finds them equal.
+rows, notifications, cost lines, planned results, attachments, messages and decision letters they would
+have. Rows go in with COPY (PostgreSQL) through grants.scale; the budget totals are computed from the
+same ledger rows, so ``budget_reconcile`` finds them equal.
 """
 
 import random
@@ -23,13 +24,22 @@ from grants.models import (
     Application,
     ApplicationState,
     ApplicationStateCount,
+    Attachment,
+    AttachmentKind,
     Award,
     AwardState,
     Budget,
+    CostLine,
+    DecisionLetter,
     DistributionMethod,
+    Indicator,
     LedgerEntry,
     LedgerKind,
+    LetterChannel,
+    LetterKind,
+    Message,
     Organisation,
+    PlannedIndicator,
     Provider,
     Report,
     ReportIndicator,
@@ -234,6 +244,7 @@ class Command(BaseCommand):
                 self._award(app, scheme, company, owner, officer, amount, submitted + timedelta(weeks=6))
             if submitted:
                 self._notifications(owner, officer, reference, state, at)
+                self._case_file(app, state, owner, officer, manager, amount, submitted)
         for scheme, totals in budgets.items():
             ceiling = max(Decimal("1000000.00"), totals["reserved"] + totals["committed"])
             budget = self.load.add(Budget, scheme_id=scheme, ceiling=ceiling, reserved=totals["reserved"],
@@ -273,6 +284,36 @@ class Command(BaseCommand):
         for indicator, unit, planned in (("waste_avoided", "kg", 12000), ("co2_avoided", "kg", 8000)):
             self.load.add(ReportIndicator, report_id=report, indicator=indicator, unit=unit, planned=Decimal(planned),
                           realised=Decimal(self.rng.randint(planned // 2, planned * 2)) if paid else None)
+
+    def _case_file(self, app, state, owner, officer, manager, amount, submitted):
+        """What a submitted application's case holds besides its own row: cost lines, planned results and a
+        project plan (the form asks for them), a short exchange of messages on a third of the cases and the
+        decision letter of a decided one. The files themselves are not written: their rows are what the pages
+        list."""
+        half = (amount / 2).quantize(Decimal("0.01"))
+        for description, share in (("Advies circulaire scan", half), ("Materiaal en proefopstelling", amount - half)):
+            self.load.add(CostLine, application_id=app, description=description, amount_excl_vat=share,
+                          vat=(share * Decimal("0.21")).quantize(Decimal("0.01")), incurred_on=submitted.date())
+        for indicator, planned in ((Indicator.WASTE_AVOIDED, 12000), (Indicator.CO2_AVOIDED, 8000)):
+            self.load.add(PlannedIndicator, application_id=app, indicator=indicator, planned=Decimal(planned))
+        self.load.add(Attachment, application_id=app, kind=AttachmentKind.PROJECT_PLAN,
+                      file=f"applications/{app}/scale", original_name="projectplan.pdf", content_type="application/pdf",
+                      size=self.rng.randint(80_000, 900_000), uploaded_by_id=owner, uploaded_at=submitted)
+        if self.rng.random() < 0.3:
+            self.load.add(Message, application_id=app, author_id=owner, body="Is er al meer bekend over de planning?",
+                          created_at=submitted + timedelta(days=10))
+            self.load.add(Message, application_id=app, author_id=officer, from_staff=True,
+                          body="Wij verwachten binnen drie weken een besluit.",
+                          created_at=submitted + timedelta(days=11))
+        kind = {S.AWARDED: LetterKind.AWARD, S.REJECTED: LetterKind.REJECTION,
+                S.NOT_CONSIDERED: LetterKind.NOT_CONSIDERED}.get(state)
+        if kind:
+            decided = submitted + timedelta(weeks=6)
+            self.load.add(DecisionLetter, application_id=app, kind=kind, language="nl",
+                          subject="Besluit op uw aanvraag",
+                          text="Geachte heer, mevrouw, hierbij ontvangt u ons besluit op uw aanvraag.",
+                          pdf=f"letters/{app}/scale.pdf", channel=LetterChannel.ELECTRONIC, issued_at=decided,
+                          issued_by_id=manager, sent_on=decided.date())
 
     def _money(self, totals, scheme, app, state, amount, officer):
         entries = totals["entries"]
