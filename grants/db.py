@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
@@ -98,7 +98,8 @@ def fetch_with_sql_written_once(queryset, *, shape):
             _written_statements.pop(next(iter(_written_statements)))
     compiler, sql = written
     run = copy.copy(compiler)
-    run.query = query
+    # This thread's connection and query: the kept compiler names those of the thread that wrote the statement.
+    run.query, run.connection = query, connections[queryset.db]
     run.as_sql = lambda *args, **kwargs: (sql, where_params)
     query.get_compiler = lambda *args, **kwargs: run
     return list(queryset)

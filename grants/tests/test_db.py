@@ -62,3 +62,15 @@ def test_the_callers_queryset_is_left_as_it_was():
     fetch_with_sql_written_once(queryset, shape="test untouched")
     assert "get_compiler" not in queryset.query.__dict__
     assert list(queryset) == [application]
+
+
+def test_a_run_uses_its_own_threads_connection_not_the_writers():
+    application = ApplicationFactory(submitted=True)
+    queryset = Application.objects.select_related(*WIDE).filter(pk=application.pk)
+    fetch_with_sql_written_once(queryset, shape="test thread")
+    from grants import db
+
+    [(compiler, _sql)] = [value for key, value in db._written_statements.items() if key[0] == "test thread"]
+    compiler.connection = mock.Mock(side_effect=AssertionError)  # another thread's: must not be used
+    compiler.connection.cursor.side_effect = AssertionError("the writer's connection was used")
+    assert fetch_with_sql_written_once(queryset, shape="test thread") == [application]
