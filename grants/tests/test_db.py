@@ -74,3 +74,29 @@ def test_a_run_uses_its_own_threads_connection_not_the_writers():
     compiler.connection = mock.Mock(side_effect=AssertionError)  # another thread's: must not be used
     compiler.connection.cursor.side_effect = AssertionError("the writer's connection was used")
     assert fetch_with_sql_written_once(queryset, shape="test thread") == [application]
+
+
+def test_a_cases_lists_are_read_once_each_and_absent_ones_cost_nothing(django_assert_num_queries):
+    from grants import wizard
+    from tests.factories import PartnerFactory, complete_application
+
+    first = complete_application(ApplicationFactory())  # a cost line and a planned result
+    PartnerFactory(application=first)
+    second = complete_application(ApplicationFactory())
+    for application, partners in ((first, True), (second, False)):  # the second reuses the first's statements
+        application = Application.objects.select_related("scheme").get(pk=application.pk)
+        optional = {"partners": partners, "de_minimis_aid": False, "answers": False, "questions": False,
+                    "criteria": False, "objections": False}
+        # cost lines, planned results, attachments, and the partners where the case has them
+        with django_assert_num_queries(4 if partners else 3):
+            wizard.prefetch_parts(application, optional=optional)
+        with django_assert_num_queries(0):
+            cost_lines = list(application.cost_lines.all())
+            assert [line.application for line in cost_lines] == [application]  # no query back to the case
+            assert len(application.indicators.all()) == 1
+            assert len(application.partners.all()) == (1 if partners else 0)
+            assert list(application.scheme.questions.all()) == list(application.answers.all()) == []
+            if not partners:  # an absent list is none(): even a filter on it runs no query
+                assert not application.partners.filter(name="x").exists()
+        assert [line.pk for line in cost_lines] == list(
+            application.cost_lines.model.objects.filter(application=application).values_list("pk", flat=True))

@@ -15,6 +15,7 @@ from workflows.decision_term import due_date_explanation, penalty_exposure
 from workflows.http import perform
 
 from ..forms.letters import DefaultNoticeForm, ExtensionForm, LetterTemplateForm, PostedForm
+from ..db import fetch_with_sql_written_once
 from ..letter_texts import DEFAULT_BODIES
 from ..letters import PLACEHOLDERS, REQUIRED, current_template, letter_render, letter_template_save, render_pdf
 from ..models import Application, ApplicationState, LetterKind, LetterTemplate
@@ -169,7 +170,7 @@ def case_letters_context(application, forms):
     notice = application.default_notice_received_on
     decided = timezone.localdate(application.decided_at) if application.decided_at else None
     return {
-        "letters": list(application.letters.all()),
+        "letters": fetch_with_sql_written_once(application.letters.all(), shape="case letters"),
         "extension_form": forms.get("extension_form") or ExtensionForm(),
         "default_notice_form": forms.get("default_notice_form") or DefaultNoticeForm(),
         "due_explanation": due_date_explanation(application),
