@@ -14,8 +14,8 @@ from workflows.access import Rule, require
 from workflows.decision_term import due_date_explanation, penalty_exposure
 from workflows.http import perform
 
-from ..forms.letters import DefaultNoticeForm, ExtensionForm, LetterTemplateForm, PostedForm
 from ..db import fetch_with_sql_written_once
+from ..forms.letters import DefaultNoticeForm, ExtensionForm, LetterTemplateForm, PostedForm
 from ..letter_texts import DEFAULT_BODIES
 from ..letters import PLACEHOLDERS, REQUIRED, current_template, letter_render, letter_template_save, render_pdf
 from ..models import Application, ApplicationState, LetterKind, LetterTemplate
