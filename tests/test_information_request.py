@@ -78,3 +78,15 @@ def test_applicant_never_sees_the_internal_proposal_or_send_back(client, case, o
     page = client.get(reverse("application_detail", args=[application.pk])).content.decode()
     assert "INTERN" not in page
     assert "In behandeling" in page  # the pending proposal shows as "in review"
+
+
+@pytest.mark.django_db
+def test_the_officer_sees_the_clock_is_suspended_only_while_the_request_is_open(client, case):
+    application, applicant, officer = case
+    client.force_login(officer)
+    url = reverse("case_detail", args=[application.pk])
+    suspended = "de beslistermijn is opgeschort tot de aanvrager antwoordt"
+    services.application_request_info(application_id=application.pk, actor=officer, missing="Offerte")
+    assert suspended in client.get(url).content.decode()
+    services.application_supply_info(application_id=application.pk, actor=applicant, comment="Bijgevoegd")
+    assert suspended not in client.get(url).content.decode()
