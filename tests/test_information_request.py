@@ -85,7 +85,7 @@ def test_the_officer_sees_the_clock_is_suspended_only_while_the_request_is_open(
     application, applicant, officer = case
     client.force_login(officer)
     url = reverse("case_detail", args=[application.pk])
-    suspended = "de beslistermijn is opgeschort tot de aanvrager antwoordt"
+    suspended = "de beslistermijn is opgeschort tot de aanvrager aanvult of deze termijn ongebruikt verstrijkt"
     services.application_request_info(application_id=application.pk, actor=officer, missing="Offerte")
     assert suspended in client.get(url).content.decode()
     services.application_supply_info(application_id=application.pk, actor=applicant, comment="Bijgevoegd")
